@@ -32,4 +32,5 @@ else
 fi
 
 npm ci --no-audit --no-fund
+npm run build:native
 npm run build
