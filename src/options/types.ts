@@ -10,9 +10,20 @@ export type OptionType =
   | { kind: 'ip-address' }
   | { kind: 'ip6-address' }
   | { kind: 'integer'; bits: IntegerBits; signed: boolean }
+  /** ISC `T`: unsigned 32-bit seconds; all ones prints as `infinite` (server space, e.g. default-lease-time). */
+  | { kind: 'lease-time' }
+  /** ISC `N`: a named enumeration (ddns-update-style, log-facility, dhcp6 status-code). */
+  | { kind: 'enumeration'; enumeration: Enumeration }
   | { kind: 'boolean' }
-  /** NVT ASCII text (ISC `text`). */
+  /**
+   * NVT ASCII text (ISC `text`). The value is a byte string: one JS char per octet (latin1), as ISC
+   * treats text as octets; chars above U+00FF are a programming error.
+   */
   | { kind: 'text' }
+  /** ISC `U`: the name of an option space, written bare (server space `vendor-option-space`). */
+  | { kind: 'space-name' }
+  /** ISC `k`: a key name, written bare like a host name (server space `omapi-key`). */
+  | { kind: 'key-name' }
   /** Data string (ISC `string`): quoted text or colon-separated hex octets. */
   | { kind: 'string' }
   /** One domain name, RFC 1035 wire form. */
@@ -23,12 +34,28 @@ export type OptionType =
   | { kind: 'classless-route' }
   /** No data at all (ISC `zerolen`). */
   | { kind: 'zero-length' }
-  /** The data is a block of options of another option space (`encapsulate SPACE`). */
+  /**
+   * The data is a block of options of another option space (`encapsulate SPACE`). The empty space
+   * name is ISC's `E.`: the vendor space chosen by `vendor-option-space` (option 43).
+   */
   | { kind: 'encapsulate'; space: string }
   /** A fixed sequence of fields; the last one may be an array. */
   | { kind: 'record'; fields: OptionType[] }
   /** Zero or more repetitions of one element type. */
   | { kind: 'array'; of: OptionType };
+
+/** One named value of an enumeration. */
+export interface EnumerationValue {
+  name: string;
+  value: number;
+}
+
+/** An ISC enumeration (`struct enumeration`): a name, a width on the wire and its named values. */
+export interface Enumeration {
+  name: string;
+  bits: IntegerBits;
+  values: readonly EnumerationValue[];
+}
 
 /** RFC 3442 route: destination/prefix via router. */
 export interface ClasslessRoute {
@@ -46,9 +73,11 @@ export interface EncapsulatedOption {
 
 /**
  * A typed option value. Which variant applies is given by the OptionType it belongs to:
- * ip-address/ip6-address/text/domain-name -> string; integer -> number; boolean -> boolean;
- * string -> Uint8Array; domain-list -> string[]; classless-route -> ClasslessRoute; zero-length -> true;
- * encapsulate -> EncapsulatedOption[]; record and array -> OptionValue[].
+ * ip-address/ip6-address/text/domain-name/space-name/key-name -> string; integer/lease-time -> number;
+ * enumeration -> string (the value's name; a number when the enumeration has no name for it);
+ * boolean -> boolean; string -> Uint8Array; domain-list -> string[]; classless-route -> ClasslessRoute;
+ * zero-length -> true; encapsulate -> EncapsulatedOption[] (encode also takes the raw block as a
+ * Uint8Array); record and array -> OptionValue[].
  */
 export type OptionValue =
   | string
