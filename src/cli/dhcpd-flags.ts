@@ -1,0 +1,111 @@
+// Command-line flags of `leasehold server`, with dhcpd's names, meanings and defaults
+// (dhcpd(8)): -cf -lf -pf --no-pid -p -f -d -q -t -T and interface names. Kept apart from the
+// command so other tools (and tests) can reuse the parsing.
+
+export interface DhcpdFlags {
+  configFile: string;
+  leaseFile: string;
+  pidFile: string;
+  noPid: boolean;
+  /** Port to listen on; replies go to port + 1, as ISC does. */
+  port: number;
+  foreground: boolean;
+  debug: boolean;
+  quiet: boolean;
+  testConfig: boolean;
+  testLeases: boolean;
+  interfaces: string[];
+}
+
+export type FlagsResult = { ok: true; flags: DhcpdFlags } | { ok: false; error: string } | { ok: false; help: true };
+
+export const DHCPD_DEFAULTS: Readonly<DhcpdFlags> = Object.freeze({
+  configFile: '/etc/dhcp/dhcpd.conf',
+  leaseFile: '/var/lib/dhcp/dhcpd.leases',
+  pidFile: '/var/run/dhcpd.pid',
+  noPid: false,
+  port: 67,
+  foreground: false,
+  debug: false,
+  quiet: false,
+  testConfig: false,
+  testLeases: false,
+  interfaces: [],
+});
+
+export const DHCPD_USAGE = `usage: leasehold server [-p PORT] [-f] [-d] [-q] [-t|-T] [-cf CONFIG] [-lf LEASES]
+                        [-pf PIDFILE] [--no-pid] [IFACE ...]
+  -cf FILE   configuration file (default /etc/dhcp/dhcpd.conf)
+  -lf FILE   lease database (default /var/lib/dhcp/dhcpd.leases)
+  -pf FILE   PID file (default /var/run/dhcpd.pid); --no-pid writes none
+  -p PORT    listen on PORT, reply to clients on PORT+1
+  -f         stay in the foreground
+  -d         log to stderr (implies -f)
+  -q         quiet: no banner
+  -t         test the configuration file and exit
+  -T         test the lease database and exit
+`;
+
+export function parseDhcpdFlags(args: readonly string[]): FlagsResult {
+  const flags: DhcpdFlags = { ...DHCPD_DEFAULTS, interfaces: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = (): string | undefined => {
+      const v = args[i + 1];
+      if (v === undefined) return undefined;
+      i++;
+      return v;
+    };
+    switch (a) {
+      case '-h':
+      case '--help':
+        return { ok: false, help: true };
+      case '-cf':
+      case '-lf':
+      case '-pf': {
+        const v = value();
+        if (v === undefined) return { ok: false, error: `${a} requires a file name` };
+        if (a === '-cf') flags.configFile = v;
+        else if (a === '-lf') flags.leaseFile = v;
+        else flags.pidFile = v;
+        break;
+      }
+      case '-p': {
+        const v = value();
+        const n = v === undefined ? Number.NaN : Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 65534)
+          return { ok: false, error: `-p requires a port number (1-65534)` };
+        flags.port = n;
+        break;
+      }
+      case '--no-pid':
+        flags.noPid = true;
+        break;
+      case '-f':
+        flags.foreground = true;
+        break;
+      case '-d':
+        flags.debug = true;
+        flags.foreground = true;
+        break;
+      case '-q':
+        flags.quiet = true;
+        break;
+      case '-t':
+        flags.testConfig = true;
+        break;
+      case '-T':
+        flags.testLeases = true;
+        break;
+      case '-4':
+        // DHCPv4 is the only mode; accepted for compatibility with dhcpd command lines.
+        break;
+      case '-6':
+        return { ok: false, error: '-6: Leasehold serves DHCPv4 only' };
+      default:
+        if (a.startsWith('-')) return { ok: false, error: `unknown flag ${a}` };
+        flags.interfaces.push(a);
+    }
+  }
+  return { ok: true, flags };
+}
