@@ -1,0 +1,52 @@
+// `leasehold server -T -lf FILE`: would this lease file load? Reads only; never writes.
+
+import { readFile } from 'node:fs/promises';
+import { type Diagnostic, formatDiagnostic } from '../conf/diagnostics.js';
+import { bytesToSource } from '../conf/lexer.js';
+import { type ParseLeasesOptions, parseLeases } from './reader.js';
+
+export interface LeasesCheckResult {
+  /** True when Leasehold would start with this file (a torn last record is only a warning). */
+  ok: boolean;
+  /** What to print: a summary, or the error with its source line and a caret. */
+  message: string;
+  /** The first error as ISC's `dhcpd -T` prints it (`FILE line N: message`). */
+  iscText?: string;
+  diagnostic?: Diagnostic;
+  warnings: Diagnostic[];
+  leases: number;
+}
+
+export async function checkLeasesFile(file: string, opts: ParseLeasesOptions = {}): Promise<LeasesCheckResult> {
+  let text: string;
+  try {
+    text = bytesToSource(await readFile(file));
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return { ok: false, message: `Can't open lease database ${file}: ${reason}`, warnings: [], leases: 0 };
+  }
+  return checkLeasesText(text, file, opts);
+}
+
+/** The same check on text already read (one char per byte). */
+export function checkLeasesText(text: string, file: string, opts: ParseLeasesOptions = {}): LeasesCheckResult {
+  const r = parseLeases(text, file, opts);
+  const warnings = r.warnings.map((w) => formatDiagnostic(w, text)).join('');
+  if (r.error !== undefined) {
+    return {
+      ok: false,
+      message: formatDiagnostic(r.error, text) + warnings,
+      iscText: r.error.iscText,
+      diagnostic: r.error,
+      warnings: r.warnings,
+      leases: r.leases.size,
+    };
+  }
+  const others = r.records.length - r.leases.size;
+  return {
+    ok: true,
+    message: `${file}: ${r.leases.size} leases, ${others} other records, ${r.recordCount} records read\n${warnings}`,
+    warnings: r.warnings,
+    leases: r.leases.size,
+  };
+}

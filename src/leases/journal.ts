@@ -1,0 +1,292 @@
+// The dhcpd.leases journal: a LeaseStore on ISC's file, with ISC's durability dance.
+//
+// - load(): read and parse the whole file. A file that does not parse is never written to (the
+//   error is thrown before any file is opened for writing). Like dhcpd at start-up, the file is
+//   then rewritten (compacted) - always when its last record was torn, so that appends never
+//   follow garbage.
+// - commit(): format, append, fdatasync, then resolve. Commits that arrive while a flush is in
+//   flight wait for the next one and share it (group commit): N concurrent commits cost at most
+//   two syncs, and none resolves before a sync that started after its bytes were written.
+// - rewrite(): write `dhcpd.leases.<time>` in the same directory, fsync it, keep the old file
+//   as `dhcpd.leases~` (unlink + link, as ISC does), rename over `dhcpd.leases`, fsync the
+//   directory, then reopen for appending. A failure before the rename leaves the old file as
+//   it was.
+// - After a failed write or sync the file may end in a partial record, and after a failed
+//   fsync the kernel may have dropped pages (so retrying proves nothing): the journal is marked
+//   damaged and the next commit first rewrites the file from the committed snapshot.
+//
+// All writes go through one queue, so an append never interleaves with a rewrite.
+
+import * as nodeFs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Lease, LeaseFileRecord } from './lease.js';
+import { type ParseLeasesOptions, parseLeasesBytes } from './reader.js';
+import { recordKey } from './records.js';
+import { LeaseFileError, type LeaseStore, type LeaseStoreStats, type LoadedLeases } from './store.js';
+import { type FileWriteOptions, formatLeaseFile, formatRecord } from './writer.js';
+
+/** The part of a FileHandle the journal uses (fs.promises.FileHandle satisfies it). */
+export interface JournalFileHandle {
+  write(buffer: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  datasync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The file system calls the journal makes (node:fs/promises satisfies it); tests inject faults. */
+export interface JournalFs {
+  readFile(path: string): Promise<Uint8Array>;
+  open(path: string, flags: string, mode?: number): Promise<JournalFileHandle>;
+  rename(from: string, to: string): Promise<void>;
+  link(existing: string, newPath: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+}
+
+export interface JournalOptions extends ParseLeasesOptions, FileWriteOptions {
+  fs?: JournalFs;
+  /** Milliseconds since the epoch; names the temporary file as ISC does (`dhcpd.leases.<seconds>`). */
+  clock?: () => number;
+  /** Rewrite the file right after loading it, as dhcpd does at start-up (default true). */
+  rewriteOnLoad?: boolean;
+  /** Create an empty file when there is none (dhcpd refuses to start instead; default false). */
+  createIfMissing?: boolean;
+}
+
+/** Rewrites are written in pieces of about this size. */
+const CHUNK = 1 << 20;
+
+interface Pending {
+  bytes: Buffer;
+  records: readonly LeaseFileRecord[];
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class FileJournal implements LeaseStore {
+  readonly path: string;
+  private readonly fs: JournalFs;
+  private readonly clock: () => number;
+  private readonly opts: JournalOptions;
+  private handle: JournalFileHandle | undefined;
+  private readonly live = new Map<string, LeaseFileRecord>();
+  private appended = 0;
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private chain: Promise<void> = Promise.resolve();
+  private damaged = false;
+  private closed = false;
+  private loaded = false;
+
+  constructor(file: string, opts: JournalOptions = {}) {
+    this.path = file;
+    this.fs = opts.fs ?? (nodeFs as unknown as JournalFs);
+    this.clock = opts.clock ?? Date.now;
+    this.opts = opts;
+  }
+
+  async load(): Promise<LoadedLeases> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.fs.readFile(this.path);
+    } catch (e) {
+      if (!isCode(e, 'ENOENT') || !this.opts.createIfMissing) throw e;
+      bytes = new Uint8Array(0);
+    }
+    const parsed = parseLeasesBytes(bytes, this.path, this.opts);
+    if (parsed.error !== undefined) throw new LeaseFileError(parsed.error);
+    this.live.clear();
+    for (const r of parsed.records) this.live.set(recordKey(r), r);
+    this.appended = parsed.recordCount;
+    this.loaded = true;
+    if (this.opts.rewriteOnLoad !== false || parsed.tornTail !== undefined || bytes.length === 0) {
+      await this.rewrite();
+    } else {
+      await this.exclusive(() => this.reopen());
+    }
+    return { records: parsed.records, leases: parsed.leases, warnings: parsed.warnings };
+  }
+
+  commit(changes: readonly LeaseFileRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`${this.path}: lease journal is closed`));
+    // Before load() the snapshot is empty, and a repair rewrite would write an empty file.
+    if (!this.loaded) return Promise.reject(new Error(`${this.path}: lease journal is not loaded`));
+    if (changes.length === 0) return Promise.resolve();
+    let text = '';
+    for (const r of changes) text += formatRecord(r, this.opts);
+    const bytes = Buffer.from(text, 'latin1');
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ bytes, records: changes, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        void this.exclusive(() => this.flush());
+      }
+    });
+  }
+
+  snapshot(): LeaseFileRecord[] {
+    return [...this.live.values()];
+  }
+
+  /** The committed lease of every address. */
+  leases(): Map<number, Lease> {
+    const out = new Map<number, Lease>();
+    for (const r of this.live.values()) if (r.kind === 'lease') out.set(r.address, r);
+    return out;
+  }
+
+  stats(): LeaseStoreStats {
+    return { live: this.live.size, appendedSinceRewrite: this.appended };
+  }
+
+  rewrite(records?: Iterable<LeaseFileRecord>): Promise<void> {
+    return this.exclusive(() => this.rewriteNow(records));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.exclusive(async () => {
+      const h = this.handle;
+      this.handle = undefined;
+      if (h) await h.close();
+    });
+  }
+
+  /** Run `fn` after every write queued before it (one writer at a time). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Write and sync everything queued so far, then resolve those commits. */
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    try {
+      if (this.damaged || this.handle === undefined) await this.rewriteNow();
+      const h = this.handle!;
+      for (const p of batch) await writeAll(h, p.bytes);
+      await h.datasync();
+    } catch (e) {
+      this.damaged = true;
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    for (const p of batch) {
+      for (const r of p.records) {
+        const key = recordKey(r);
+        this.live.delete(key);
+        this.live.set(key, r);
+      }
+      this.appended += p.records.length;
+    }
+    for (const p of batch) p.resolve();
+  }
+
+  private async rewriteNow(records?: Iterable<LeaseFileRecord>): Promise<void> {
+    const snapshot = records === undefined ? this.snapshot() : [...records];
+    const dir = path.dirname(this.path);
+    const tmp = `${this.path}.${Math.floor(this.clock() / 1000)}`;
+    const fh = await this.fs.open(tmp, 'w', 0o664);
+    try {
+      let piece = '';
+      const opts = { ...this.opts, software: this.opts.software ?? 'leasehold' };
+      if (!snapshot.some((r) => r.kind === 'authoring-byte-order')) {
+        snapshot.unshift({
+          kind: 'authoring-byte-order',
+          order: os.endianness() === 'LE' ? 'little-endian' : 'big-endian',
+        });
+      }
+      for (const s of formatLeaseFile(snapshot, opts)) {
+        piece += s;
+        if (piece.length >= CHUNK) {
+          await writeAll(fh, Buffer.from(piece, 'latin1'));
+          piece = '';
+        }
+      }
+      await writeAll(fh, Buffer.from(piece, 'latin1'));
+      await fh.sync();
+      await fh.close();
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      await this.fs.unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+    try {
+      await this.keepBackup();
+      await this.fs.rename(tmp, this.path);
+    } catch (e) {
+      await this.fs.unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+    // From here the new file is in place: until the directory is synced and the append handle
+    // points at it, appending would be unsafe, so a failure marks the journal damaged.
+    this.damaged = true;
+    await this.syncDirectory(dir);
+    await this.reopen();
+    this.live.clear();
+    for (const r of snapshot) this.live.set(recordKey(r), r);
+    this.appended = 0;
+    this.damaged = false;
+  }
+
+  /** `dhcpd.leases~` becomes the file being replaced (ISC: unlink, then link). */
+  private async keepBackup(): Promise<void> {
+    const backup = `${this.path}~`;
+    try {
+      await this.fs.unlink(backup);
+    } catch (e) {
+      if (!isCode(e, 'ENOENT')) throw e;
+    }
+    try {
+      await this.fs.link(this.path, backup);
+    } catch (e) {
+      if (!isCode(e, 'ENOENT')) throw e;
+    }
+  }
+
+  private async syncDirectory(dir: string): Promise<void> {
+    const d = await this.fs.open(dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  }
+
+  private async reopen(): Promise<void> {
+    const old = this.handle;
+    this.handle = undefined;
+    if (old) await old.close().catch(() => undefined);
+    this.handle = await this.fs.open(this.path, 'a', 0o664);
+  }
+}
+
+async function writeAll(h: JournalFileHandle, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) {
+    const { bytesWritten } = await h.write(bytes, off, bytes.length - off);
+    if (bytesWritten <= 0) throw new Error('write made no progress');
+    off += bytesWritten;
+  }
+}
+
+function isCode(e: unknown, code: string): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
+}
+
+/** Open and load a journal (the usual way to get one). */
+export async function openJournal(
+  file: string,
+  opts: JournalOptions = {},
+): Promise<{ journal: FileJournal; loaded: LoadedLeases }> {
+  const journal = new FileJournal(file, opts);
+  const loaded = await journal.load();
+  return { journal, loaded };
+}

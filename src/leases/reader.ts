@@ -1,0 +1,184 @@
+// Reading a dhcpd.leases file. The file is a journal: every record replaces the earlier record
+// with the same key (a lease by address, a host by name, ...), so the result is the state the
+// last record of each left.
+//
+// Errors: the first parse error stops the read, with ISC's message and line (`FILE line N:`).
+// The one exception is the last record when the text ends inside it - a write torn by a crash:
+// it is skipped with a warning and `validLength` says where the good part ends. A record that
+// is broken before the end of the text is corruption, even when it is the last one.
+//
+// The text is one char per byte (conf/lexer.ts bytesToSource), so offsets are byte offsets.
+
+import type { CatalogueLike } from '../conf/catalogue.js';
+import { ConfError, type Diagnostic, makeDiagnostic } from '../conf/diagnostics.js';
+import { bytesToSource } from '../conf/lexer.js';
+import { Cursor, newState, type ParseState } from '../conf/parser-core.js';
+import { Catalogue } from '../options/catalogue.js';
+import { readLeaseFast } from './fast-lease.js';
+import type { Lease, LeaseFileRecord } from './lease.js';
+import { parseRecord, type RecordContext } from './parse-records.js';
+import { recordKey } from './records.js';
+import { nextRecord, type RecordSpan, type ScanPos, skipSpace } from './scan.js';
+
+export interface ParseLeasesOptions {
+  /** Option catalogue for `option agent.*` values (default: the standard one). */
+  catalogue?: Catalogue;
+  /** Names known from dhcpd.conf; each is checked only when given. */
+  classes?: Iterable<string>;
+  failoverPeers?: Iterable<string>;
+  /** Host names declared in dhcpd.conf: an OMAPI host of the same name "already exists". */
+  hosts?: Iterable<string>;
+  /** Use the fast reader for canonical leases (default true; tests turn it off to compare). */
+  fastPath?: boolean;
+}
+
+export interface ParsedLeases {
+  /** The surviving record of each key, in the order they were last written. */
+  records: LeaseFileRecord[];
+  /** The surviving lease of each address. */
+  leases: Map<number, Lease>;
+  /** How many records the file holds, replaced ones included (tells when to compact). */
+  recordCount: number;
+  warnings: Diagnostic[];
+  /** The first parse error; when set, `records` holds only what came before it. */
+  error?: Diagnostic;
+  /** Length of the text that parsed; shorter than the text only when a torn tail was skipped. */
+  validLength: number;
+  /** Set when the last record was torn and skipped. */
+  tornTail?: Diagnostic;
+}
+
+export function parseLeasesBytes(bytes: Uint8Array, fileName: string, opts: ParseLeasesOptions = {}): ParsedLeases {
+  return parseLeases(bytesToSource(bytes), fileName, opts);
+}
+
+export function parseLeases(text: string, fileName: string, opts: ParseLeasesOptions = {}): ParsedLeases {
+  const catalogue = opts.catalogue ?? Catalogue.standard();
+  const state = newState('dhcpd', catalogue as unknown as CatalogueLike, () => undefined);
+  for (const h of opts.hosts ?? []) state.hosts.add(h);
+  for (const c of opts.classes ?? []) state.classes.add(c);
+  const ctx: RecordContext = { source: '', byteOrderSeen: false };
+  if (opts.classes !== undefined) ctx.classes = state.classes;
+  if (opts.failoverPeers !== undefined) ctx.failoverPeers = new Set(opts.failoverPeers);
+
+  const fast = opts.fastPath !== false;
+  const leases = new Map<number, Lease>();
+  const others = new Map<string, LeaseFileRecord>();
+  const result: ParsedLeases = { records: [], leases, recordCount: 0, warnings: state.warnings, validLength: 0 };
+  const pos: ScanPos = { i: 0, line: 1 };
+  while (true) {
+    skipSpace(text, pos);
+    if (pos.i >= text.length) break;
+    const start = pos.i;
+    const line = pos.line;
+    let rec: LeaseFileRecord | undefined;
+    if (fast && text.charCodeAt(start) === 0x6c /* l */) rec = readLeaseFast(text, pos);
+    if (rec === undefined) {
+      pos.i = start;
+      pos.line = line;
+      const span = nextRecord(text, pos)!;
+      const r = readRecordSlow(text, span, fileName, state, ctx);
+      if ('error' in r) {
+        if (!span.terminated && r.atEnd) {
+          result.tornTail = makeDiagnostic(
+            {
+              file: fileName,
+              line: span.line,
+              col: span.col,
+              message: `the last record is incomplete (${r.error.message}); skipped it - it was never committed`,
+            },
+            'warning',
+          );
+          result.warnings.push(result.tornTail);
+          break;
+        }
+        result.error = r.error;
+        break;
+      }
+      rec = r.record;
+    }
+    result.recordCount++;
+    result.validLength = pos.i;
+    if (rec.kind === 'lease') {
+      // Delete first so the map keeps the order of last writes.
+      leases.delete(rec.address);
+      leases.set(rec.address, rec);
+    } else {
+      const key = recordKey(rec);
+      others.delete(key);
+      others.set(key, rec);
+    }
+  }
+  if (result.error === undefined && result.tornTail === undefined) result.validLength = text.length;
+  result.records = [...others.values(), ...leases.values()];
+  return result;
+}
+
+type SlowResult = { record: LeaseFileRecord } | { error: Diagnostic; atEnd: boolean };
+
+/**
+ * Parse one record with the complete parser. The cursor sees only the record's text, so line
+ * numbers are shifted back to the file's; spaces stand in for the text before the record on
+ * its first line, so columns are right too.
+ */
+function readRecordSlow(
+  text: string,
+  span: RecordSpan,
+  fileName: string,
+  state: ParseState,
+  ctx: RecordContext,
+): SlowResult {
+  const source = ' '.repeat(span.col - 1) + text.slice(span.start, span.end);
+  const delta = span.line - 1;
+  const warningsBefore = state.warnings.length;
+  ctx.source = source;
+  const p = new Cursor(fileName, source, state);
+  try {
+    const record = parseRecord(p, ctx);
+    if (p.peek().t !== 'EOF') p.fail('Corrupt lease file - possible data loss!', { noLine: true });
+    for (let k = warningsBefore; k < state.warnings.length; k++) {
+      state.warnings[k] = shiftDiagnostic(state.warnings[k]!, delta);
+    }
+    if (delta > 0 && record.kind === 'host') shiftPositions(record.decl, delta, new WeakSet());
+    return { record };
+  } catch (e) {
+    if (!(e instanceof ConfError)) throw e;
+    state.warnings.length = warningsBefore;
+    const t = p.peekAt(0);
+    const atEnd = t.t === 'EOF' || (t.lexError !== undefined && p.peekAt(1).t === 'EOF');
+    return { error: shiftDiagnostic(e.diagnostic, delta), atEnd };
+  }
+}
+
+function shiftDiagnostic(d: Diagnostic, delta: number): Diagnostic {
+  if (delta === 0) return d;
+  const prefix = `${d.file} line `;
+  let iscText = d.iscText;
+  if (iscText.startsWith(prefix)) {
+    const rest = iscText.slice(prefix.length);
+    const colon = rest.indexOf(':');
+    iscText = `${prefix}${Number(rest.slice(0, colon)) + delta}${rest.slice(colon)}`;
+  }
+  return { ...d, line: d.line + delta, iscText };
+}
+
+/** Move every `pos` in a parsed declaration from record lines to file lines. */
+function shiftPositions(node: unknown, delta: number, done: WeakSet<object>): void {
+  if (node === null || typeof node !== 'object' || ArrayBuffer.isView(node) || done.has(node)) return;
+  done.add(node);
+  if (Array.isArray(node)) {
+    for (const item of node) shiftPositions(item, delta, done);
+    return;
+  }
+  const obj = node as Record<string, unknown>;
+  for (const [key, value] of Object.entries(obj)) {
+    if (key === 'pos' && value !== null && typeof value === 'object' && 'line' in value) {
+      if (!done.has(value)) {
+        done.add(value);
+        (value as { line: number }).line += delta;
+      }
+    } else {
+      shiftPositions(value, delta, done);
+    }
+  }
+}
