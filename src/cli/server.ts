@@ -1,9 +1,12 @@
-// `leasehold server`: the dhcpd replacement. For now it implements `-t` (check the
-// configuration as `dhcpd -t` does: silent success, or the first error with its file, line,
-// column, source line and caret); serving comes with the server's issue.
+// `leasehold server`: the dhcpd replacement. `-t` checks the configuration as `dhcpd -t` does
+// (silent success, or the first error with its file, line, column, source line and caret); `-T`
+// checks the lease database as `dhcpd -T` does; serving comes with the server's issue.
 
 import { readFileSync } from 'node:fs';
 import { formatDiagnostic, parseDhcpdConf } from '../conf/index.js';
+import { buildScopeTree } from '../conf/scope-tree.js';
+import { checkLeasesFile } from '../leases/check.js';
+import type { ParseLeasesOptions } from '../leases/reader.js';
 import { DHCPD_USAGE, parseDhcpdFlags } from './dhcpd-flags.js';
 
 /** Reads configuration files; a path that cannot be read is "cannot open" (undefined). */
@@ -27,10 +30,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const flags = parsed.flags;
   if (flags.testConfig) return testConfig(flags.configFile, flags.quiet);
-  if (flags.testLeases) {
-    process.stderr.write('leasehold server: -T (test the lease database) is not built yet\n');
-    return 2;
-  }
+  if (flags.testLeases) return testLeases(flags.configFile, flags.leaseFile, flags.quiet);
   process.stderr.write(
     'leasehold server: serving is not built yet; only `leasehold server -t [-cf FILE]` (check the configuration) works so far\n',
   );
@@ -56,5 +56,33 @@ export function testConfig(configFile: string, quiet: boolean): number {
     }
     process.stderr.write(out.join(''));
   }
+  return 0;
+}
+
+/**
+ * `-T`: would this lease database load? Like `dhcpd -T`, the configuration is read first when it
+ * exists, so hosts, classes and failover peers declared there are known to the lease checks.
+ * Unlike `dhcpd -T` (which always exits 0), the exit status is 1 when the file would not load,
+ * so scripts can act on it.
+ */
+export async function testLeases(configFile: string, leaseFile: string, quiet: boolean): Promise<number> {
+  const opts: ParseLeasesOptions = {};
+  const conf = parseDhcpdConf(configFile, { readFile: readConfFile });
+  if (conf.conf !== undefined && conf.error === undefined) {
+    const tree = buildScopeTree(conf.conf, conf.catalogue);
+    opts.hosts = tree.hosts.map((h) => h.name);
+    opts.classes = tree.classes.keys();
+    opts.failoverPeers = tree.failoverPeers.keys();
+  } else if (conf.error !== undefined && !conf.error.message.startsWith("Can't open")) {
+    process.stderr.write(formatDiagnostic(conf.error, conf.sources.get(conf.error.file)));
+    process.stderr.write('Configuration file errors encountered -- exiting\n');
+    return 1;
+  }
+  const result = await checkLeasesFile(leaseFile, opts);
+  if (!result.ok) {
+    process.stderr.write(result.message);
+    return 1;
+  }
+  if (!quiet) process.stderr.write(result.message);
   return 0;
 }
