@@ -6,7 +6,6 @@
 // Each scope holds only its own settings; `settingsChain` gives the order in which a request's
 // scopes apply (ISC evaluates outermost first, inner scopes override).
 
-import type { CatalogueLike } from './catalogue.js';
 import type {
   ClassDecl,
   ConfFile,
@@ -21,6 +20,7 @@ import type {
   Statement,
   ZoneDecl,
 } from './ast.js';
+import type { CatalogueLike } from './catalogue.js';
 
 export type ScopeKind = 'global' | 'shared-network' | 'subnet' | 'pool' | 'group' | 'host' | 'class' | 'subclass';
 
@@ -39,6 +39,11 @@ export interface Scope {
   readonly allowDeny: ReadonlyMap<string, 'allow' | 'deny' | 'ignore'>;
   /** Conditional and event statements (if, on commit, log, execute, set, ...) in source order. */
   readonly statements: readonly Executable[];
+  /**
+   * Every executable statement of this scope — options, parameters, allow/deny and the conditional
+   * ones — in source order, for evaluators that must reproduce ISC's order within one scope.
+   */
+  readonly ordered: readonly Executable[];
 }
 
 export interface AddressRange {
@@ -145,6 +150,7 @@ interface MutableScope extends Scope {
   authoritative: boolean | undefined;
   allowDeny: Map<string, 'allow' | 'deny' | 'ignore'>;
   statements: Executable[];
+  ordered: Executable[];
 }
 
 function newScope(kind: ScopeKind, pos: Pos, parent: Scope | undefined): MutableScope {
@@ -157,6 +163,7 @@ function newScope(kind: ScopeKind, pos: Pos, parent: Scope | undefined): Mutable
     authoritative: undefined,
     allowDeny: new Map(),
     statements: [],
+    ordered: [],
   };
 }
 
@@ -186,15 +193,18 @@ class Builder {
           break;
         case 'option':
           scope.options.set(`${st.option.space}.${st.option.name}`, st);
+          scope.ordered.push(st);
           break;
         case 'parameter':
           scope.parameters.set(st.name, st);
+          scope.ordered.push(st);
           break;
         case 'authoritative':
           scope.authoritative = st.value;
           break;
         case 'allow-deny':
           scope.allowDeny.set(st.what, st.flag);
+          scope.ordered.push(st);
           break;
         case 'shared-network': {
           const net: SharedNetworkDraft = {
@@ -231,7 +241,12 @@ class Builder {
           const low = parseIpv4(st.low);
           const high = parseIpv4(st.high);
           if (low === undefined || high === undefined) break;
-          const range = { low: Math.min(low, high), high: Math.max(low, high), dynamicBootp: st.dynamicBootp, pos: st.pos };
+          const range = {
+            low: Math.min(low, high),
+            high: Math.max(low, high),
+            dynamicBootp: st.dynamicBootp,
+            pos: st.pos,
+          };
           if (ctx.pool) ctx.pool.ranges.push(range);
           else if (ctx.subnet) ctx.subnet.implicitPool(scope, st.pos).ranges.push(range);
           break;
@@ -251,10 +266,13 @@ class Builder {
           this.host(scope, st);
           break;
         case 'class':
-        case 'vendor-class':
-        case 'user-class':
         case 'subclass':
           this.klass(scope, st);
+          break;
+        case 'vendor-class':
+        case 'user-class':
+          // ISC keeps these obsolete declarations in hash tables of their own and never matches
+          // packets against them; they must not shadow a `class` of the same name.
           break;
         case 'failover-peer':
           this.failoverPeers.set(st.name, st);
@@ -282,6 +300,7 @@ class Builder {
         case 'break':
         case 'parse-vendor-option':
           scope.statements.push(st);
+          scope.ordered.push(st);
           break;
         default:
           // Option definitions and spaces already live in the catalogue; failover state, db-time-format,
@@ -415,7 +434,7 @@ function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 
 /** The subnet that contains `address` (longest prefix wins), if any. */
 export function subnetFor(tree: ScopeTree, address: number): Subnet | undefined {
-  for (const s of tree.subnets) if (((address & s.mask) >>> 0) === s.network) return s;
+  for (const s of tree.subnets) if ((address & s.mask) >>> 0 === s.network) return s;
   return undefined;
 }
 
@@ -431,11 +450,20 @@ export function ancestry(scope: Scope | undefined): Scope[] {
  * subnet > shared-network > groups > global. Each scope appears once even when reached twice
  * (a host's group chain and the subnet's share the global scope).
  */
-export function settingsChain(parts: { host?: Host; classes?: readonly Scope[]; pool?: Pool; subnet?: Subnet }): Scope[] {
+export function settingsChain(parts: {
+  host?: Host;
+  classes?: readonly Scope[];
+  pool?: Pool;
+  subnet?: Subnet;
+}): Scope[] {
   const out: Scope[] = [];
   const seen = new Set<Scope>();
   const add = (list: Scope[]) => {
-    for (const s of list) if (!seen.has(s)) (seen.add(s), out.push(s));
+    for (const s of list) {
+      if (seen.has(s)) continue;
+      seen.add(s);
+      out.push(s);
+    }
   };
   // The host's own scope and the groups it sits in, but not the shared tail (global) yet.
   if (parts.host) add(ancestry(parts.host.scope).filter((s) => s.kind !== 'global'));

@@ -154,3 +154,19 @@ test('longest prefix wins when subnets nest', () => {
   assert.equal(subnetFor(tree, parseIpv4('192.0.2.130')!)?.prefixLength, 26);
   assert.equal(subnetFor(tree, parseIpv4('192.0.2.10')!)?.prefixLength, 24);
 });
+
+test('a scope keeps its executable statements in source order; vendor-class does not shadow a class', () => {
+  const tree = treeOfText(`
+    class "x" { match if option host-name = "a"; }
+    vendor-class "x" { }
+    option domain-name "one";
+    if option host-name = "b" { option domain-name "two"; }
+    default-lease-time 600;
+  `);
+  assert.ok(tree.classes.get('x')?.decl.matchIf);
+  assert.deepEqual(
+    tree.global.ordered.map((s) => s.kind),
+    ['option', 'if', 'parameter'],
+  );
+  assert.equal(tree.global.statements.length, 1);
+});
