@@ -1,0 +1,290 @@
+// The storage under the allocator: one slot per address of every pool, in typed arrays (state,
+// times, flags, list links), client keys in chains, and the read-only questions the engine asks
+// about an address. The allocation policy (allocator.ts) extends it.
+
+import type { Pool, ScopeTree } from '../conf/scope-tree.js';
+import type { BindingState, Lease } from '../leases/lease.js';
+import { ipToString, parseIpv4 } from '../wire/index.js';
+import { type ClientIdentity, type HardwareAddress, hwKeyOf, uidKeyOf } from './client-id.js';
+import { ClientIndex } from './client-index.js';
+import { ExpiryHeap } from './expiry-heap.js';
+import { NO_SLOT, SlotLists } from './slot-lists.js';
+
+/** Binding states, as numbers (index into STATE_NAMES). */
+export const FREE = 0;
+export const ACTIVE = 1;
+export const EXPIRED = 2;
+export const RELEASED = 3;
+export const ABANDONED = 4;
+export const RESET = 5;
+export const BACKUP = 6;
+export const STATE_NAMES: readonly BindingState[] = [
+  'free',
+  'active',
+  'expired',
+  'released',
+  'abandoned',
+  'reset',
+  'backup',
+];
+
+export const F_OFFERED = 1;
+export const F_BOOTP_RANGE = 2;
+/** A host's fixed address inside a range: never allocated dynamically (ISC refuses it too). */
+export const F_FIXED = 4;
+export const F_BOOTP_LEASE = 8;
+/** `reserved;` in the lease file: the address stays its client's, never handed to another (ISC). */
+export const F_RESERVED = 16;
+
+/** List ids: three per pool. */
+export const L_FREE = 0;
+export const L_FREE_BOOTP = 1;
+export const L_ABANDONED = 2;
+
+export interface PoolStats {
+  total: number;
+  free: number;
+  backup: number;
+  abandoned: number;
+}
+
+export class AddressTable {
+  readonly pools: readonly Pool[];
+  readonly warnings: string[] = [];
+  protected readonly poolIndex = new Map<Pool, number>();
+  protected readonly rangeLow: number[] = [];
+  protected readonly rangeHigh: number[] = [];
+  protected readonly rangeBase: number[] = [];
+  readonly slotCount: number;
+  readonly address: Uint32Array;
+  protected readonly poolOf: Int32Array;
+  protected readonly state: Uint8Array;
+  protected readonly flags: Uint8Array;
+  protected readonly starts: Float64Array;
+  protected readonly ends: Float64Array;
+  protected readonly cltt: Float64Array;
+  /** When the address last stopped being used: the LRU key of the free lists. */
+  protected readonly freedAt: Float64Array;
+  protected readonly offerUntil: Float64Array;
+  protected readonly uid: (Uint8Array | undefined)[];
+  protected readonly hw: (HardwareAddress | undefined)[];
+  protected readonly hostname: (string | undefined)[];
+  protected readonly clients: ClientIndex;
+  protected readonly lists: SlotLists;
+  /** Addresses each pool serves (ranges less fixed addresses): ISC's lease_count. */
+  protected readonly poolTotal: Int32Array;
+  protected readonly heap = new ExpiryHeap();
+  /** Work counter (list and chain steps), for tests that prove allocation cost is flat. */
+  steps = 0;
+
+  constructor(tree: ScopeTree) {
+    this.pools = tree.pools;
+    const ranges: { low: number; high: number; pool: number; bootp: boolean }[] = [];
+    tree.pools.forEach((pool, i) => {
+      this.poolIndex.set(pool, i);
+      for (const r of pool.ranges) ranges.push({ low: r.low, high: r.high, pool: i, bootp: r.dynamicBootp });
+    });
+    ranges.sort((a, b) => a.low - b.low);
+    let count = 0;
+    const kept: typeof ranges = [];
+    for (const r of ranges) {
+      const last = this.rangeHigh[this.rangeHigh.length - 1];
+      if (last !== undefined && r.low <= last) {
+        this.warnings.push(
+          `range ${ipToString(r.low)} ${ipToString(r.high)} overlaps another range: its addresses are served once`,
+        );
+        if (r.high <= last) continue;
+        r.low = last + 1;
+      }
+      this.rangeLow.push(r.low);
+      this.rangeHigh.push(r.high);
+      this.rangeBase.push(count);
+      kept.push(r);
+      count += r.high - r.low + 1;
+    }
+    this.slotCount = count;
+    this.address = new Uint32Array(count);
+    this.poolOf = new Int32Array(count);
+    this.state = new Uint8Array(count);
+    this.flags = new Uint8Array(count);
+    this.starts = new Float64Array(count);
+    this.ends = new Float64Array(count);
+    this.cltt = new Float64Array(count);
+    this.freedAt = new Float64Array(count);
+    this.offerUntil = new Float64Array(count);
+    this.uid = new Array(count);
+    this.hw = new Array(count);
+    this.hostname = new Array(count);
+    this.clients = new ClientIndex(count);
+    this.lists = new SlotLists(count, tree.pools.length * 3);
+    this.poolTotal = new Int32Array(tree.pools.length);
+    kept.forEach((r, k) => {
+      const base = this.rangeBase[k]!;
+      for (let a = r.low, s = base; a <= r.high; a++, s++) {
+        this.address[s] = a;
+        this.poolOf[s] = r.pool;
+        if (r.bootp) this.flags[s] = F_BOOTP_RANGE;
+        this.lists.append(r.pool * 3 + (r.bootp ? L_FREE_BOOTP : L_FREE), s);
+      }
+      this.poolTotal[r.pool]! += r.high - r.low + 1;
+    });
+    for (const host of tree.hosts) {
+      for (const text of host.fixedAddresses) {
+        const ip = parseIpv4(text);
+        const slot = ip === undefined ? NO_SLOT : this.slotOf(ip);
+        if (slot === NO_SLOT) continue;
+        if (this.flags[slot]! & F_FIXED) continue;
+        this.flags[slot]! |= F_FIXED;
+        this.lists.unlink(slot);
+        this.poolTotal[this.poolOf[slot]!]!--;
+        this.warnings.push(`host ${host.name}: fixed address ${text} is inside a dynamic range; it is not allocated`);
+      }
+    }
+  }
+
+  /** The slot of an address, NO_SLOT when no pool holds it. O(log ranges). */
+  slotOf(address: number): number {
+    let lo = 0;
+    let hi = this.rangeLow.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (address < this.rangeLow[mid]!) hi = mid - 1;
+      else if (address > this.rangeHigh[mid]!) lo = mid + 1;
+      else return this.rangeBase[mid]! + (address - this.rangeLow[mid]!);
+    }
+    return NO_SLOT;
+  }
+
+  poolOfSlot(slot: number): Pool {
+    const index = this.poolOf[slot] ?? 0;
+    return this.pools[index]!;
+  }
+
+  poolIndexOf(pool: Pool): number {
+    return this.poolIndex.get(pool) ?? -1;
+  }
+
+  stateOf(slot: number): number {
+    return this.state[slot]!;
+  }
+
+  endsOf(slot: number): number {
+    return this.ends[slot]!;
+  }
+
+  /** Client last transaction time: 0 for an address never leased. */
+  clttOf(slot: number): number {
+    return this.cltt[slot]!;
+  }
+
+  hostnameOf(slot: number): string | undefined {
+    return this.hostname[slot];
+  }
+
+  isFixed(slot: number): boolean {
+    return (this.flags[slot]! & F_FIXED) !== 0;
+  }
+
+  inBootpRange(slot: number): boolean {
+    return (this.flags[slot]! & F_BOOTP_RANGE) !== 0;
+  }
+
+  isOffered(slot: number, now: number): boolean {
+    return (this.flags[slot]! & F_OFFERED) !== 0 && this.offerUntil[slot]! > now;
+  }
+
+  /** True when the slot's recorded client is this client (uid first, else hardware, as ISC). */
+  belongsTo(slot: number, id: ClientIdentity): boolean {
+    const u = this.clients.byUid.key[slot];
+    if (u !== undefined && id.uidKey !== undefined) return u === id.uidKey;
+    if (u !== undefined) return false;
+    return this.clients.byHw.key[slot] === id.hwKey;
+  }
+
+  /** Slots recorded for this client, its client-identifier matches first, then hardware matches. */
+  clientSlots(id: ClientIdentity): number[] {
+    const out: number[] = [];
+    if (id.uidKey !== undefined) {
+      for (let s = this.clients.byUid.first(id.uidKey); s !== NO_SLOT; s = this.clients.byUid.after(s)) {
+        this.steps++;
+        out.push(s);
+      }
+    }
+    for (let s = this.clients.byHw.first(id.hwKey); s !== NO_SLOT; s = this.clients.byHw.after(s)) {
+      this.steps++;
+      if (!out.includes(s) && this.belongsTo(s, id)) out.push(s);
+    }
+    return out;
+  }
+
+  /** Whether this client may be given the address now (free, lapsed, or already its own). */
+  usableBy(slot: number, id: ClientIdentity, now: number): boolean {
+    const f = this.flags[slot]!;
+    if (f & F_FIXED) return false;
+    const st = this.state[slot]!;
+    if (st === ABANDONED || st === BACKUP) return false;
+    const own = this.belongsTo(slot, id);
+    if (f & F_RESERVED && !own) return false;
+    if (f & F_OFFERED && this.offerUntil[slot]! > now && !own) return false;
+    if (st === ACTIVE && this.ends[slot]! > now && !own) return false;
+    return true;
+  }
+
+  protected freeListOf(slot: number): number {
+    return this.poolOf[slot]! * 3 + (this.flags[slot]! & F_BOOTP_RANGE ? L_FREE_BOOTP : L_FREE);
+  }
+
+  /** The lease file record of a slot, as ISC writes it (non-failover: no tstp/tsfp). */
+  record(slot: number): Lease {
+    const lease: Lease = { kind: 'lease', address: this.address[slot]! };
+    const st = this.state[slot]!;
+    if (this.starts[slot]! > 0) lease.starts = this.starts[slot]!;
+    if (this.ends[slot]! > 0) lease.ends = this.ends[slot]!;
+    if (this.cltt[slot]! > 0) lease.cltt = this.cltt[slot]!;
+    lease.bindingState = STATE_NAMES[st] ?? 'free';
+    if (st === ACTIVE) lease.nextBindingState = 'free';
+    if (this.flags[slot]! & F_BOOTP_LEASE) lease.bootp = true;
+    if (this.flags[slot]! & F_RESERVED) lease.reserved = true;
+    const hw = this.hw[slot];
+    if (hw !== undefined) lease.hardware = hw;
+    const uid = this.uid[slot];
+    if (uid !== undefined) lease.uid = uid;
+    const name = this.hostname[slot];
+    if (name !== undefined) lease.clientHostname = name;
+    return lease;
+  }
+
+  /**
+   * Every address that carries state (ever leased, abandoned, reserved), as lease records: what a
+   * configuration reload feeds to the new snapshot's allocator (loadAll), and what a lease file
+   * rewrite can be checked against. Offers in flight are not carried over.
+   */
+  *leaseRecords(): IterableIterator<Lease> {
+    for (let slot = 0; slot < this.slotCount; slot++) {
+      if (
+        this.state[slot] === FREE &&
+        this.cltt[slot] === 0 &&
+        this.ends[slot] === 0 &&
+        !(this.flags[slot]! & F_RESERVED)
+      )
+        continue;
+      yield this.record(slot);
+    }
+  }
+
+  stats(poolIndex: number): PoolStats {
+    const l = this.lists.length;
+    return {
+      total: this.poolTotal[poolIndex] ?? 0,
+      free: l[poolIndex * 3 + L_FREE]! + l[poolIndex * 3 + L_FREE_BOOTP]!,
+      backup: 0,
+      abandoned: l[poolIndex * 3 + L_ABANDONED]!,
+    };
+  }
+
+  protected setClient(slot: number, uid: Uint8Array | undefined, hw: HardwareAddress | undefined): void {
+    this.clients.set(slot, uidKeyOf(uid), hwKeyOf(hw));
+    this.uid[slot] = uid;
+    this.hw[slot] = hw;
+  }
+}

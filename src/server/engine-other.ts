@@ -1,0 +1,158 @@
+// RELEASE, DECLINE, INFORM and BOOTP (ISC server/dhcp.c dhcprelease, dhcpdecline, dhcpinform and
+// server/bootp.c).
+
+import { subnetFor } from '../conf/scope-tree.js';
+import { DHCPACK, ipToString, OPT_RELAY_AGENT_INFO } from '../wire/index.js';
+import { ABANDONED, ACTIVE, NO_SLOT } from './allocator.js';
+import { leaseReply, planLease } from './lease-reply.js';
+import { bootpLeaseEnds } from './lease-times.js';
+import { subnetInNetwork } from './locate.js';
+import { bootReplyLine, bootRequestLine, declineLine, informAckLine, informLine, releaseLine } from './log.js';
+import { buildReply } from './reply-build.js';
+import { assembleOptions, configuredOptions, OPT_PRL } from './reply-options.js';
+import {
+  admittedPools,
+  allowDeny,
+  authoritativeFor,
+  chainFor,
+  type RequestFacts,
+  serverIdFor,
+} from './request-facts.js';
+
+/** ISC abandon-lease-time default: a declined address rests a day before it may be reclaimed. */
+export const ABANDON_LEASE_TIME = 86400;
+
+export function handleRelease(f: RequestFacts): void {
+  const { ctx, out, request } = f;
+  const leases = ctx.leases;
+  const ciaddr = request.ciaddr;
+  // By client identifier first, then by address; the hardware address must match either way.
+  let slot = leases.clientSlots(f.id).find((s) => leases.address[s] === ciaddr) ?? leases.slotOf(ciaddr);
+  if (slot !== NO_SLOT && !leases.belongsTo(slot, f.id)) slot = NO_SLOT;
+  const found = slot !== NO_SLOT;
+  const line = releaseLine(f.who, ciaddr, found, found ? leases.hostnameOf(slot) : undefined);
+  if (found && leases.stateOf(slot) === ACTIVE && leases.endsOf(slot) > ctx.now) {
+    out.changes.push({ reason: 'release', lease: leases.release(slot, ctx.now) });
+  }
+  out.log.push(line);
+}
+
+export function handleDecline(f: RequestFacts): void {
+  const { ctx, out } = f;
+  const leases = ctx.leases;
+  const cip = f.requestedAddress;
+  if (cip === undefined) return; // a DECLINE must name the address (ISC drops it silently)
+  const slot = leases.slotOf(cip);
+  const line = declineLine(f.who, cip, slot === NO_SLOT ? undefined : leases.hostnameOf(slot));
+  const subnet = subnetFor(ctx.tree, cip);
+  const policy = allowDeny(chainFor(f, slot === NO_SLOT ? undefined : leases.poolOfSlot(slot), subnet), 'declines');
+  if (policy === 'ignore') return;
+  if (policy === 'deny') {
+    out.log.push(`${line}: ignored`);
+    return;
+  }
+  // Only the client the address was offered or leased to can decline it: a stray DECLINE must not
+  // take another client's address out of service.
+  if (slot === NO_SLOT || leases.stateOf(slot) === ABANDONED || !leases.belongsTo(slot, f.id)) {
+    out.log.push(`${line}: not found`);
+    return;
+  }
+  out.changes.push({ reason: 'decline', lease: leases.abandon(slot, ctx.now, ABANDON_LEASE_TIME) });
+  out.log.push(`Abandoning IP address ${ipToString(cip)}: declined.`, `${line}: abandoned`);
+}
+
+export function handleInform(f: RequestFacts): void {
+  const { ctx, out, request } = f;
+  const cip = request.ciaddr !== 0 ? request.ciaddr : (ctx.sourceAddress ?? 0);
+  const msg = informLine(cip, f.who.via);
+  if (cip === 0) {
+    out.log.push(`${msg}: ignored (null source address).`);
+    return;
+  }
+  // The client's subnet: its address, or the relay's when it gave none (ISC dhcpinform).
+  const where = request.ciaddr === 0 && request.giaddr !== 0 ? request.giaddr : cip;
+  const subnet = subnetFor(ctx.tree, where);
+  if (subnet === undefined) {
+    out.log.push(
+      `${msg}: unknown subnet for ${request.ciaddr !== 0 ? 'client' : request.giaddr !== 0 ? 'relay' : 'source'} address ${ipToString(where)}`,
+    );
+    return;
+  }
+  if (!authoritativeFor(subnet)) {
+    out.log.push(`${msg}: not authoritative for subnet ${ipToString(subnet.network)}`);
+    return;
+  }
+  const slot = ctx.leases.slotOf(cip);
+  const chain = chainFor(f, slot === NO_SLOT ? undefined : ctx.leases.poolOfSlot(slot), subnet);
+  const options = assembleOptions({
+    messageType: DHCPACK,
+    serverId: serverIdFor(f, chain),
+    leaseTime: undefined, // RFC 2131 section 3.4: no lease time in the answer to an INFORM
+    renewalTime: undefined,
+    rebindingTime: undefined,
+    subnetMask: subnet.mask,
+    prl: request.options.get(OPT_PRL),
+    alwaysMask: false,
+    configured: configuredOptions(chain),
+    catalogue: ctx.tree.catalogue,
+    resolve: ctx.resolveHost,
+    relayAgent: request.options.get(OPT_RELAY_AGENT_INFO),
+    message: undefined,
+  });
+  out.log.push(msg);
+  out.reply = buildReply(
+    { kind: 'inform', request, yiaddr: 0, chain, options, gotServerId: false, clientAddress: cip },
+    ctx,
+  );
+  out.log.push(
+    informAckLine(cip, f.who.client, request.ciaddr === 0 && request.giaddr !== 0 ? f.who.via : ctx.interface.name),
+  );
+}
+
+export function handleBootp(f: RequestFacts): void {
+  const { ctx, out } = f;
+  const leases = ctx.leases;
+  const msg = bootRequestLine(f.who);
+  const loc = f.loc;
+  if (loc === undefined) {
+    out.log.push(`${msg}: network unknown`);
+    return;
+  }
+  const netChain = chainFor(f, undefined, loc.subnet);
+  if (allowDeny(netChain, 'bootp') === 'deny') {
+    out.log.push(`${msg}: bootp disallowed`);
+    return;
+  }
+  if (allowDeny(netChain, 'booting') === 'deny') {
+    out.log.push(`${msg}: booting disallowed`);
+    return;
+  }
+  const fixed = f.host?.fixed;
+  if (fixed !== undefined) {
+    out.reply = leaseReply(f, 'bootp', fixed.address, planLease(f, undefined, fixed.subnet));
+    out.log.push(msg, bootReplyLine(f.who, fixed.address, f.host?.host.name));
+    return;
+  }
+  const pools = admittedPools(f, true);
+  let slot = leases
+    .clientSlots(f.id)
+    .find(
+      (s) =>
+        leases.inBootpRange(s) &&
+        pools.includes(leases.poolIndexOf(leases.poolOfSlot(s))) &&
+        leases.usableBy(s, f.id, ctx.now),
+    );
+  slot ??= leases.allocate(pools, true);
+  if (slot === NO_SLOT) {
+    out.log.push(`${msg}: BOOTP from dynamic client and no dynamic leases`);
+    return;
+  }
+  const address = leases.address[slot]!;
+  const pool = leases.poolOfSlot(slot);
+  const subnet = subnetInNetwork(loc.network, address) ?? loc.subnet;
+  const plan = planLease(f, pool, subnet);
+  const lease = leases.commit(slot, f.id, f.hostname, ctx.now, bootpLeaseEnds(plan.chain, ctx.now), true);
+  out.changes.push({ reason: 'commit', lease });
+  out.reply = leaseReply(f, 'bootp', address, plan);
+  out.log.push(msg, bootReplyLine(f.who, address, undefined));
+}

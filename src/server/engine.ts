@@ -1,0 +1,312 @@
+// The protocol engine: (decoded request, context) -> (reply, lease changes, log lines). Pure: the
+// daemon owns sockets, files and timers, writes every change (fsync) before it sends the reply, and
+// hands the engine its clock. RFC 2131 with ISC dhcpd's choices (server/dhcp.c).
+
+import { lookupParameter, type Scope, subnetFor } from '../conf/scope-tree.js';
+import {
+  BOOTREQUEST,
+  DHCPDECLINE,
+  DHCPDISCOVER,
+  DHCPINFORM,
+  DHCPRELEASE,
+  DHCPREQUEST,
+  type DhcpMessage,
+  getMessageType,
+  hardwareAddress,
+  ipToString,
+  macToString,
+  messageLabel,
+  messageTypeName,
+} from '../wire/index.js';
+import { ABANDONED, ACTIVE, type Allocator, NO_SLOT } from './allocator.js';
+import { ABANDON_LEASE_TIME, handleBootp, handleDecline, handleInform, handleRelease } from './engine-other.js';
+import { leaseEnds, leaseReply, nakReply, planLease } from './lease-reply.js';
+import { findHost, subnetInNetwork } from './locate.js';
+import { clientLabel, discoverLine, nakLine, networkName, poolLine, replyLine, requestLine, viaLabel } from './log.js';
+import {
+  admittedPools,
+  allowDeny,
+  authoritativeFor,
+  chainFor,
+  gatherFacts,
+  isOurServerId,
+  type RequestFacts,
+} from './request-facts.js';
+import type { EngineContext, HandleResult, LeaseChange, Probe } from './types.js';
+
+export type { EngineContext, HandleResult, LeaseChange, Probe, Reply, ReplyDestination } from './types.js';
+
+/**
+ * Lease expiry between packets (the daemon's timer): leases that ended by `now` become free; the
+ * returned records are to be written. handle() does the same before each request.
+ */
+export function expireLeases(leases: Allocator, now: number): LeaseChange[] {
+  return leases.expire(now).map((lease) => ({ reason: 'expire', lease }));
+}
+
+/** ISC's pool status lines, one per pool with addresses (logged at start and on demand). */
+export function poolReport(leases: Allocator): string[] {
+  const out: string[] = [];
+  leases.pools.forEach((pool, i) => {
+    const stats = leases.stats(i);
+    if (stats.total > 0) out.push(poolLine(i + 1, pool.sharedNetwork, stats));
+  });
+  return out;
+}
+
+/** ISC holds an offered address for two minutes. */
+const OFFER_HOLD = 120;
+
+export function handle(request: DhcpMessage, ctx: EngineContext): HandleResult {
+  const out: HandleResult = { changes: [], log: [] };
+  // Leases that ended since the last packet are written as free before anything is decided.
+  out.changes.push(...expireLeases(ctx.leases, ctx.now));
+  if (request.op !== BOOTREQUEST) return out;
+  try {
+    serve(request, ctx, out);
+  } catch (e) {
+    // A bug must cost one reply, never the server: changes already made stay listed (they are in
+    // the allocator and must reach the lease file); the reply, perhaps half-built, is dropped.
+    out.reply = undefined;
+    const who = `${messageLabel(request)} from ${clientLabel(request)} via ${viaLabel(request, ctx.interface.name)}`;
+    out.log.push(`${who}: internal error: ${(e as Error).message}`);
+  }
+  return out;
+}
+
+function serve(request: DhcpMessage, ctx: EngineContext, out: HandleResult): void {
+  const type = getMessageType(request.options);
+  const f = gatherFacts(request, ctx, out);
+  if (type === undefined) {
+    handleBootp(f);
+    return;
+  }
+  if (f.loc === undefined && type !== DHCPREQUEST && type !== DHCPINFORM) {
+    const client = request.htype !== 0 ? macToString(hardwareAddress(request)) : '<no identifier>';
+    out.log.push(`${messageTypeName(type)} from ${client} via ${f.who.via}: unknown network segment`);
+    return;
+  }
+  dispatch(f, type);
+}
+
+function dispatch(f: RequestFacts, type: number): void {
+  switch (type) {
+    case DHCPDISCOVER:
+      discover(f);
+      break;
+    case DHCPREQUEST:
+      dhcpRequest(f);
+      break;
+    case DHCPRELEASE:
+      handleRelease(f);
+      break;
+    case DHCPDECLINE:
+      handleDecline(f);
+      break;
+    case DHCPINFORM:
+      handleInform(f);
+      break;
+    default:
+      break; // server-to-server and lease query messages are not served here
+  }
+}
+
+/** ISC find_lease + allocate_lease for a DISCOVER: own lease, then requested, then LRU free, then abandoned. */
+function pickForDiscover(f: RequestFacts, pools: readonly number[]): number {
+  const { leases, now } = f.ctx;
+  for (const slot of leases.clientSlots(f.id)) {
+    if (pools.includes(leases.poolIndexOf(leases.poolOfSlot(slot))) && leases.usableBy(slot, f.id, now)) return slot;
+  }
+  if (f.requestedAddress !== undefined) {
+    const slot = leases.slotOf(f.requestedAddress);
+    if (
+      slot !== NO_SLOT &&
+      pools.includes(leases.poolIndexOf(leases.poolOfSlot(slot))) &&
+      leases.usableBy(slot, f.id, now)
+    ) {
+      return slot;
+    }
+  }
+  const slot = leases.allocate(pools, false);
+  if (slot !== NO_SLOT && leases.stateOf(slot) === ABANDONED) {
+    f.out.log.push(`Reclaiming abandoned lease ${ipToString(leases.address[slot]!)}.`);
+  }
+  return slot;
+}
+
+function discover(f: RequestFacts): void {
+  const { ctx, out } = f;
+  const loc = f.loc!;
+  const leases = ctx.leases;
+  const own = leases.clientSlots(f.id)[0];
+  const msg = discoverLine(f.who, own === undefined ? undefined : leases.hostnameOf(own));
+  if (refused(f, msg)) return;
+  const fixed = f.host?.fixed;
+  if (fixed !== undefined) {
+    out.reply = leaseReply(f, 'offer', fixed.address, planLease(f, undefined, fixed.subnet));
+    out.log.push(msg, replyLine('DHCPOFFER', f.who, fixed.address, f.hostname));
+    return;
+  }
+  const slot = pickForDiscover(f, admittedPools(f, false));
+  if (slot === NO_SLOT) {
+    out.log.push(`${msg}: network ${networkName(loc.network)}: no free leases`);
+    return;
+  }
+  const address = leases.address[slot]!;
+  const pool = leases.poolOfSlot(slot);
+  const subnet = subnetInNetwork(loc.network, address) ?? pool.subnet ?? loc.subnet;
+  const plan = planLease(f, pool, subnet);
+  const minSecs = lookupParameter(plan.chain, 'min-secs')?.value;
+  if (typeof minSecs === 'number' && f.request.secs < minSecs) {
+    // Let another server answer first (ISC ack_lease): no offer, nothing held.
+    out.log.push(
+      `${msg}: configured min-secs value (${minSecs}) is greater than secs field (${f.request.secs}).  message dropped.`,
+    );
+    return;
+  }
+  const reply = leaseReply(f, 'offer', address, plan);
+  const probe = probeFor(f, slot, plan.chain);
+  if (probe !== undefined) out.probe = probe;
+  const activeEnds = leases.stateOf(slot) === ACTIVE ? leases.endsOf(slot) : 0;
+  leases.offer(slot, f.id, f.hostname, Math.max(ctx.now + (ctx.offerHold ?? OFFER_HOLD), activeEnds));
+  out.log.push(msg, replyLine('DHCPOFFER', f.who, address, f.hostname ?? leases.hostnameOf(slot)));
+  out.reply = reply;
+}
+
+/**
+ * ISC do_ping_check: probe an address before offering it unless it is the client's active lease, or
+ * the same client had it less than ping-cltt-secs ago. ping-check is on unless configured off.
+ */
+function probeFor(f: RequestFacts, slot: number, chain: readonly Scope[]): Probe | undefined {
+  const leases = f.ctx.leases;
+  if (lookupParameter(chain, 'ping-check')?.value === false) return undefined;
+  const state = leases.stateOf(slot);
+  if (state === ACTIVE) return undefined;
+  const cltt = leases.clttOf(slot);
+  if (state !== ABANDONED && cltt > 0 && leases.belongsTo(slot, f.id)) {
+    const threshold = numberParameter(chain, 'ping-cltt-secs') ?? 60;
+    if (f.ctx.now - cltt < threshold) return undefined;
+  }
+  const ms = numberParameter(chain, 'ping-timeout-ms');
+  const secs = numberParameter(chain, 'ping-timeout') ?? 1;
+  return { address: leases.address[slot]!, timeoutMs: ms !== undefined && ms > 0 ? ms : secs * 1000 };
+}
+
+function numberParameter(chain: readonly Scope[], name: string): number | undefined {
+  const v = lookupParameter(chain, name)?.value;
+  return typeof v === 'number' ? v : undefined;
+}
+
+/**
+ * Something answered the probe of an offered address: it is in use by a host we do not know. ISC
+ * abandons it ("pinged before offer") and sends no offer; the client's next DISCOVER gets another.
+ */
+export function probeAnswered(leases: Allocator, address: number, now: number): HandleResult {
+  const out: HandleResult = { changes: [], log: [] };
+  const slot = leases.slotOf(address);
+  if (slot === NO_SLOT || leases.stateOf(slot) === ACTIVE || leases.stateOf(slot) === ABANDONED) return out;
+  out.changes.push({ reason: 'conflict', lease: leases.abandon(slot, now, ABANDON_LEASE_TIME) });
+  out.log.push(`Abandoning IP address ${ipToString(address)}: pinged before offer`);
+  return out;
+}
+
+/** `deny unknown-clients` / `deny booting` in the client's scopes (ISC ack_lease): log and drop. */
+function refused(f: RequestFacts, msg: string): boolean {
+  const subnet = f.loc?.subnet;
+  if (subnet === undefined) return false;
+  const chain = chainFor(f, undefined, subnet);
+  if (f.host === undefined && allowDeny(chain, 'unknown-clients') !== 'allow') {
+    f.out.log.push(`${msg}: unknown client`);
+    return true;
+  }
+  if (allowDeny(chain, 'booting') !== 'allow') {
+    f.out.log.push(`${msg}: booting disallowed`);
+    return true;
+  }
+  return false;
+}
+
+function nak(f: RequestFacts, msg: string, reason: string, cip: number, subnet = f.loc?.subnet): void {
+  f.out.log.push(`${msg}: ${reason}`, nakLine(f.who, cip));
+  f.out.reply = nakReply(f, subnet, reason);
+}
+
+function dhcpRequest(f: RequestFacts): void {
+  const { ctx, out, request } = f;
+  const leases = ctx.leases;
+  const cip = f.requestedAddress ?? request.ciaddr;
+  const slot = leases.slotOf(cip);
+  const msg = requestLine(f.who, cip, f.serverIdOption, slot === NO_SLOT ? undefined : leases.hostnameOf(slot));
+  const loc = f.loc;
+
+  // SELECTING a different server: let our offer go, say nothing (RFC 2131 section 4.3.2).
+  if (f.serverIdOption !== undefined && !isOurServerId(f, f.serverIdOption, chainFor(f, undefined, loc?.subnet))) {
+    for (const s of leases.clientSlots(f.id)) if (leases.isOffered(s, ctx.now)) leases.cancelOffer(s);
+    out.log.push(`${msg}: not our server id`);
+    return;
+  }
+  // Where the client is must agree with what it asks for (ISC dhcprequest): a requested address
+  // (INIT-REBOOT, SELECTING) or a relayed renewal is checked against the network it came from.
+  const claimed = subnetFor(ctx.tree, cip);
+  if (
+    loc === undefined ||
+    (request.ciaddr !== 0 && request.giaddr !== 0) ||
+    (f.requestedAddress !== undefined && request.ciaddr === 0)
+  ) {
+    if (loc === undefined) {
+      if (claimed !== undefined && authoritativeFor(claimed)) nak(f, msg, 'wrong network.', cip, claimed);
+      else out.log.push(`${msg}: ignored (${claimed !== undefined ? 'not authoritative' : 'unknown subnet'}).`);
+      return;
+    }
+    if (subnetInNetwork(loc.network, cip) === undefined) {
+      if (authoritativeFor(loc.subnet)) nak(f, msg, 'wrong network.', cip);
+      else out.log.push(`${msg}: ignored (not authoritative).`);
+      return;
+    }
+  }
+  if (refused(f, msg)) return;
+  // From here on ISC looks at the network of the requested address (a RENEWING client's unicast may
+  // come through a router, not from the link it is on).
+  const net = claimed?.sharedNetwork;
+  const host = net !== undefined && net !== loc?.network ? findHost(f.id, net, ctx) : f.host;
+  const fixed = host?.fixed;
+  if (fixed !== undefined && fixed.address === cip) {
+    // A fixed address is static: nothing to write, ISC does not record it either.
+    out.reply = leaseReply(f, 'ack', cip, planLease(f, undefined, fixed.subnet));
+    out.log.push(msg, replyLine('DHCPACK', f.who, cip, f.hostname));
+    return;
+  }
+  if (slot === NO_SLOT) {
+    out.log.push(`${msg}: unknown lease ${ipToString(cip)}.`);
+    return;
+  }
+  const pool = leases.poolOfSlot(slot);
+  const admitted = admittedPools(f, false, pool.sharedNetwork).includes(leases.poolIndexOf(pool));
+  if (fixed !== undefined || !admitted || !leases.usableBy(slot, f.id, ctx.now)) {
+    nak(f, msg, `lease ${ipToString(cip)} unavailable.`, cip);
+    return;
+  }
+  commitAck(f, slot, msg);
+}
+
+function commitAck(f: RequestFacts, slot: number, msg: string): void {
+  const { ctx, out } = f;
+  const leases = ctx.leases;
+  const address = leases.address[slot]!;
+  const pool = leases.poolOfSlot(slot);
+  const subnet = subnetFor(ctx.tree, address) ?? pool.subnet;
+  if (subnet === undefined) return; // a range outside every subnet: the configuration check refuses it
+  const plan = planLease(f, pool, subnet);
+  if (lookupParameter(plan.chain, 'one-lease-per-client')?.value === true) {
+    for (const other of leases.clientSlots(f.id)) {
+      if (other !== slot && leases.stateOf(other) === ACTIVE) {
+        out.changes.push({ reason: 'one-lease-per-client', lease: leases.release(other, ctx.now) });
+      }
+    }
+  }
+  const lease = leases.commit(slot, f.id, f.hostname, ctx.now, leaseEnds(ctx.now, plan.times), false);
+  out.changes.push({ reason: 'commit', lease });
+  const reply = leaseReply(f, 'ack', address, plan);
+  out.log.push(msg, replyLine('DHCPACK', f.who, address, lease.clientHostname));
+  out.reply = reply;
+}

@@ -1,0 +1,155 @@
+// Where a request comes from and who sent it: the subnet/shared network that serves it (RFC 3527 link
+// selection, else giaddr, else the receiving interface), the host declaration that knows the client,
+// and the pools its permits let it use (dhcpd.conf(5) "pool permits").
+
+import type { Host, Pool, SharedNetwork, Subnet } from '../conf/scope-tree.js';
+import { subnetFor } from '../conf/scope-tree.js';
+import {
+  type DhcpMessage,
+  decodeRelayAgentInfo,
+  inSubnet,
+  linkSelection,
+  macToString,
+  OPT_RELAY_AGENT_INFO,
+  parseIpv4,
+  readIpv4,
+} from '../wire/index.js';
+import type { ClientIdentity } from './client-id.js';
+import type { EngineContext } from './types.js';
+
+/** RFC 3011 subnet selection option. */
+const OPT_SUBNET_SELECTION = 118;
+
+export interface Location {
+  subnet: Subnet;
+  network: SharedNetwork;
+}
+
+/** The address that names the client's link: link selection, subnet selection, giaddr, interface. */
+export function linkAddress(request: DhcpMessage, ctx: EngineContext): number | undefined {
+  const rai = request.options.get(OPT_RELAY_AGENT_INFO);
+  if (rai !== undefined) {
+    const decoded = decodeRelayAgentInfo(rai);
+    const link = decoded.ok ? linkSelection(decoded.subOptions) : undefined;
+    if (link !== undefined) return link;
+  }
+  const sel = request.options.get(OPT_SUBNET_SELECTION);
+  if (sel?.length === 4) return readIpv4(sel, 0);
+  if (request.giaddr !== 0) return request.giaddr;
+  for (const a of ctx.interface.addresses) if (subnetFor(ctx.tree, a) !== undefined) return a;
+  return undefined;
+}
+
+export function locate(request: DhcpMessage, ctx: EngineContext): Location | undefined {
+  const link = linkAddress(request, ctx);
+  if (link === undefined) return undefined;
+  const subnet = subnetFor(ctx.tree, link);
+  return subnet === undefined ? undefined : { subnet, network: subnet.sharedNetwork };
+}
+
+/** The subnet of `network` that holds `address` (ISC find_grouped_subnet). */
+export function subnetInNetwork(network: SharedNetwork, address: number): Subnet | undefined {
+  let best: Subnet | undefined;
+  for (const s of network.subnets) {
+    if (inSubnet(address, s.network, s.mask) && (best === undefined || s.prefixLength > best.prefixLength)) best = s;
+  }
+  return best;
+}
+
+export interface HostMatch {
+  host: Host;
+  /** The host's fixed address on this network, when it has one there. */
+  fixed?: { address: number; subnet: Subnet };
+}
+
+function fixedAddresses(host: Host, ctx: EngineContext): number[] {
+  const out: number[] = [];
+  for (const text of host.fixedAddresses) {
+    const ip = parseIpv4(text);
+    if (ip !== undefined) out.push(ip);
+    else out.push(...(ctx.resolveHost?.(text) ?? []));
+  }
+  return out;
+}
+
+/**
+ * The host declaration for this client (by client identifier, then hardware address), preferring one
+ * whose fixed address lies on the client's network, as ISC find_host_for_network does.
+ */
+export function findHost(
+  id: ClientIdentity,
+  network: SharedNetwork | undefined,
+  ctx: EngineContext,
+): HostMatch | undefined {
+  const candidates: Host[] = [];
+  const tree = ctx.tree;
+  if (id.uid !== undefined) candidates.push(...(tree.hostsByUid.get(id.uidKey ?? '') ?? []));
+  for (const h of tree.hostsByHardware.get(macToString(id.hardware.address)) ?? []) {
+    if (hardwareTypeMatches(h, id.hardware.type)) candidates.push(h);
+  }
+  let known: Host | undefined;
+  for (const host of candidates) {
+    known ??= host;
+    if (network === undefined) continue;
+    for (const address of fixedAddresses(host, ctx)) {
+      const subnet = subnetInNetwork(network, address);
+      if (subnet !== undefined) return { host, fixed: { address, subnet } };
+    }
+  }
+  return known === undefined ? undefined : { host: known };
+}
+
+const HW_TYPES: Record<string, number> = { ethernet: 1, 'token-ring': 6, fddi: 8, infiniband: 32 };
+
+function hardwareTypeMatches(host: Host, htype: number): boolean {
+  const t = host.hardware?.type;
+  return t === undefined || (HW_TYPES[t] ?? htype) === htype;
+}
+
+export interface PermitFacts {
+  known: boolean;
+  bootp: boolean;
+  classes: ReadonlySet<string>;
+  now: number;
+}
+
+/** ISC permitted(): true when one permit of the list (allows or denies) matches the client. */
+function anyPermit(permits: Pool['permits'], allow: boolean, facts: PermitFacts): boolean {
+  for (const p of permits) {
+    if (p.allow !== allow) continue;
+    const permit = p.permit;
+    switch (permit.type) {
+      case 'all-clients':
+        return true;
+      case 'known-clients':
+        if (facts.known) return true;
+        break;
+      case 'unknown-clients':
+        if (!facts.known) return true;
+        break;
+      case 'unauthenticated-clients':
+        return true; // no client is ever authenticated (ISC never implemented it either)
+      case 'authenticated-clients':
+        break;
+      case 'dynamic-bootp-clients':
+        if (facts.bootp) return true;
+        break;
+      case 'members-of':
+        if (facts.classes.has(permit.className)) return true;
+        break;
+      case 'after':
+        if (facts.now > permit.time) return true;
+        break;
+    }
+  }
+  return false;
+}
+
+/** A pool admits the client when no deny matches and, if it has allows, one of them matches. */
+export function poolAdmits(pool: Pool, facts: PermitFacts): boolean {
+  let allows = 0;
+  for (const p of pool.permits) if (p.allow) allows++;
+  if (allows < pool.permits.length && anyPermit(pool.permits, false, facts)) return false;
+  if (allows > 0 && !anyPermit(pool.permits, true, facts)) return false;
+  return true;
+}

@@ -1,0 +1,123 @@
+// What the engine learns about one request before deciding: the client's identity, its link
+// (subnet / shared network), its host declaration, its classes, the pools it may use, and the
+// settings chain of a candidate address. Computed once per request.
+
+import type { Pool, Scope, Subnet } from '../conf/scope-tree.js';
+import { isAuthoritative, settingsChain } from '../conf/scope-tree.js';
+import { type DhcpMessage, readIpv4 } from '../wire/index.js';
+import { evalClassifier } from './classify.js';
+import { type ClientIdentity, clientIdentity } from './client-id.js';
+import { findHost, type HostMatch, type Location, locate, poolAdmits } from './locate.js';
+import { clientLabel, viaLabel, type Who } from './log.js';
+import { OPT_HOST_NAME, OPT_REQUESTED_ADDRESS, OPT_SERVER_ID } from './reply-options.js';
+import type { ClassMatch, EngineContext, HandleResult } from './types.js';
+
+export interface RequestFacts {
+  request: DhcpMessage;
+  ctx: EngineContext;
+  out: HandleResult;
+  id: ClientIdentity;
+  who: Who;
+  loc: Location | undefined;
+  host: HostMatch | undefined;
+  classes: readonly ClassMatch[];
+  classNames: ReadonlySet<string>;
+  /** Option 12 as the client sent it (latin1). */
+  hostname: string | undefined;
+  requestedAddress: number | undefined;
+  serverIdOption: number | undefined;
+}
+
+export function gatherFacts(request: DhcpMessage, ctx: EngineContext, out: HandleResult): RequestFacts {
+  const id = clientIdentity(request);
+  const loc = locate(request, ctx);
+  const classes = (ctx.classify ?? evalClassifier)(request, ctx.tree);
+  const name = request.options.get(OPT_HOST_NAME);
+  const req = request.options.get(OPT_REQUESTED_ADDRESS);
+  const sid = request.options.get(OPT_SERVER_ID);
+  return {
+    request,
+    ctx,
+    out,
+    id,
+    who: { client: clientLabel(request, id.uid), via: viaLabel(request, ctx.interface.name) },
+    loc,
+    host: findHost(id, loc?.network, ctx),
+    classes,
+    classNames: new Set(classes.map((c) => c.name)),
+    hostname:
+      name !== undefined && name.length > 0 ? Buffer.from(name).toString('latin1').replace(/\0+$/, '') : undefined,
+    requestedAddress: req?.length === 4 ? readIpv4(req, 0) : undefined,
+    serverIdOption: sid?.length === 4 ? readIpv4(sid, 0) : undefined,
+  };
+}
+
+/** The pools of the client's network (or `network`) its permits admit, as allocator pool indexes. */
+export function admittedPools(f: RequestFacts, bootp: boolean, network = f.loc?.network): number[] {
+  const out: number[] = [];
+  if (network === undefined) return out;
+  const facts = { known: f.host !== undefined, bootp, classes: f.classNames, now: f.ctx.now };
+  for (const pool of network.pools) {
+    if (!poolAdmits(pool, facts)) continue;
+    const i = f.ctx.leases.poolIndexOf(pool);
+    if (i >= 0) out.push(i);
+  }
+  return out;
+}
+
+/** Chains of clients without host or class, by the pool (or subnet) they apply to: the snapshot is immutable. */
+const plainChains = new WeakMap<object, Scope[]>();
+
+export function chainFor(f: RequestFacts, pool: Pool | undefined, subnet: Subnet | undefined): Scope[] {
+  const plain = f.host === undefined && f.classes.length === 0;
+  const key = pool ?? subnet;
+  if (plain && key !== undefined && (pool === undefined || pool.subnet === subnet || subnet === undefined)) {
+    const cached = plainChains.get(key);
+    if (cached !== undefined) return cached;
+  }
+  const chain = settingsChain({
+    ...(f.host !== undefined ? { host: f.host.host } : {}),
+    classes: f.classes.map((c) => c.scope),
+    ...(pool !== undefined ? { pool } : {}),
+    ...(subnet !== undefined ? { subnet } : {}),
+  });
+  if (plain && key !== undefined && (pool === undefined || pool.subnet === subnet || subnet === undefined)) {
+    plainChains.set(key, chain);
+  }
+  return chain;
+}
+
+/** allow/deny/ignore of a flag along a chain (innermost first), default allow. */
+export function allowDeny(chain: readonly Scope[], what: string): 'allow' | 'deny' | 'ignore' {
+  for (const s of chain) {
+    const v = s.allowDeny.get(what);
+    if (v !== undefined) return v;
+  }
+  return 'allow';
+}
+
+export function authoritativeFor(subnet: Subnet): boolean {
+  return isAuthoritative(settingsChain({ subnet }));
+}
+
+/**
+ * The server identifier the client sees: `server-identifier` in scope, else the daemon's choice,
+ * else the receiving interface's primary address.
+ */
+export function serverIdFor(f: RequestFacts, chain: readonly Scope[]): number {
+  for (const s of chain) {
+    const st = s.options.get('dhcp.dhcp-server-identifier');
+    if (st !== undefined && typeof st.value === 'string') {
+      const bytes = st.value.split('.').map(Number);
+      if (bytes.length === 4 && bytes.every((b) => b >= 0 && b <= 255)) return readIpv4(Uint8Array.from(bytes), 0);
+    }
+  }
+  return f.ctx.serverId ?? f.ctx.interface.addresses[0] ?? 0;
+}
+
+/** True when `sid` is one of the identifiers this server could have sent on this link. */
+export function isOurServerId(f: RequestFacts, sid: number, chain: readonly Scope[]): boolean {
+  if (sid === serverIdFor(f, chain)) return true;
+  if (sid === f.ctx.serverId) return true;
+  return f.ctx.interface.addresses.includes(sid);
+}

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Allocator } from '../../../src/server/allocator.js';
+import { ip, messageType, Server, seedConfText, treeOf, yiaddr } from './helpers.js';
+
+const A = '00:16:36:51:5d:5a';
+const B = '00:16:36:51:5d:5b';
+const C = '00:16:36:51:5d:5c';
+const small = (extra = '') =>
+  treeOf(`default-lease-time 600; max-lease-time 600; authoritative; ${extra}
+    subnet 192.168.1.0 netmask 255.255.255.0 { range 192.168.1.10 192.168.1.12; }`);
+
+test('the same address after RELEASE, even when others came in between', () => {
+  const s = new Server(treeOf(seedConfText()));
+  const { address } = s.dora({ mac: A });
+  const rel = s.send({ mac: A, type: 7, ciaddr: address });
+  assert.deepEqual(rel.log, [`DHCPRELEASE of ${address} from ${A} via eth0 (found)`]);
+  assert.equal(rel.changes[0]?.reason, 'release');
+  assert.equal(rel.changes[0]?.lease.bindingState, 'free');
+  assert.equal(rel.reply, undefined);
+  s.now += 10;
+  s.dora({ mac: B });
+  s.dora({ mac: C });
+  assert.equal(s.dora({ mac: A }).address, address);
+});
+
+test('the same address after expiry; the expiry is a change to write', () => {
+  const s = new Server(small());
+  const { address } = s.dora({ mac: A });
+  s.now += 601;
+  const other = s.send({ mac: B, type: 1 });
+  const expired = other.changes.filter((c) => c.reason === 'expire');
+  assert.equal(expired.length, 1);
+  assert.equal(expired[0]?.lease.bindingState, 'free');
+  assert.notEqual(yiaddr(other), address, 'a recently used address goes last');
+  assert.equal(s.dora({ mac: A }).address, address);
+});
+
+test('the same address after a restart rebuilt from the written changes', () => {
+  const s = new Server(small());
+  const a = s.dora({ mac: A }).address;
+  const b = s.dora({ mac: B }).address;
+  s.send({ mac: B, type: 7, ciaddr: b });
+  const tree = s.tree;
+  const fresh = new Allocator(tree);
+  fresh.loadAll(
+    s.written.map((c) => c.lease),
+    s.now,
+  );
+  const t = new Server(tree, undefined, fresh);
+  t.now = s.now + 5;
+  // A, still bound, renews; B gets its released address back; C takes the untouched one.
+  const renew = t.send({ mac: A, type: 3, ciaddr: a });
+  assert.equal(messageType(renew), 5);
+  assert.equal(t.dora({ mac: C }).address, '192.168.1.12');
+  assert.equal(t.dora({ mac: B }).address, b);
+});
+
+test('by client identifier first: a new NIC with the same uid keeps its address', () => {
+  const s = new Server(small());
+  const uid = new Uint8Array([1, 2, 3, 4]);
+  const { address } = s.dora({ mac: A, uid });
+  s.send({ mac: A, type: 7, ciaddr: address, uid });
+  assert.equal(s.dora({ mac: B, uid }).address, address);
+  // The hardware address alone no longer claims it: the lease records a client identifier.
+  assert.notEqual(s.dora({ mac: A }).address, address);
+});
+
+test('a requested address is honoured when free, refused when another client holds it', () => {
+  const s = new Server(small());
+  const offer = s.send({ mac: A, type: 1, requested: '192.168.1.12' });
+  assert.equal(yiaddr(offer), '192.168.1.12');
+  s.send({ mac: A, type: 3, requested: '192.168.1.12', serverId: '192.168.1.1' });
+  const other = s.send({ mac: B, type: 1, requested: '192.168.1.12' });
+  assert.equal(yiaddr(other), '192.168.1.10');
+  const outside = s.send({ mac: C, type: 1, requested: '10.0.0.1' });
+  assert.equal(yiaddr(outside), '192.168.1.11');
+});
+
+test('free addresses are handed out least recently used first', () => {
+  const s = new Server(small());
+  const order = [A, B, C].map((mac) => s.dora({ mac }).address);
+  assert.deepEqual(order, ['192.168.1.10', '192.168.1.11', '192.168.1.12']);
+  // Released in the order 11, 12, 10 at increasing times: new clients get them in that order.
+  for (const [mac, addr] of [
+    [B, order[1]!],
+    [C, order[2]!],
+    [A, order[0]!],
+  ] as const) {
+    s.now += 1;
+    s.send({ mac, type: 7, ciaddr: addr });
+  }
+  const fresh = ['02:00:00:00:00:01', '02:00:00:00:00:02', '02:00:00:00:00:03'].map((mac) => s.dora({ mac }).address);
+  assert.deepEqual(fresh, ['192.168.1.11', '192.168.1.12', '192.168.1.10']);
+});
+
+test('DECLINE abandons the address; it is reclaimed only when nothing else is free', () => {
+  const s = new Server(small());
+  const { address } = s.dora({ mac: A });
+  const dec = s.send({ mac: A, type: 4, requested: address });
+  assert.deepEqual(dec.log, [
+    `Abandoning IP address ${address}: declined.`,
+    `DHCPDECLINE of ${address} from ${A} via eth0: abandoned`,
+  ]);
+  assert.equal(dec.changes[0]?.lease.bindingState, 'abandoned');
+  assert.equal(dec.changes[0]?.lease.hardware, undefined, 'ISC forgets the client of an abandoned lease');
+  const again = s.dora({ mac: A }).address;
+  assert.notEqual(again, address);
+  s.dora({ mac: B });
+  const last = s.send({ mac: C, type: 1 });
+  assert.equal(yiaddr(last), address);
+  assert.equal(last.log[0], `Reclaiming abandoned lease ${address}.`);
+  s.send({ mac: C, type: 3, requested: address, serverId: '192.168.1.1' });
+  const none = s.send({ mac: '02:00:00:00:00:09', type: 1 });
+  assert.equal(none.reply, undefined);
+  assert.deepEqual(none.log, ['DHCPDISCOVER from 02:00:00:00:00:09 via eth0: network 192.168.1.0/24: no free leases']);
+});
+
+test('a DECLINE from another client does not take an address out of service', () => {
+  const s = new Server(small());
+  const { address } = s.dora({ mac: A });
+  const dec = s.send({ mac: B, type: 4, requested: address });
+  assert.equal(dec.changes.length, 0);
+  assert.equal(dec.log.at(-1), `DHCPDECLINE of ${address} from ${B} via eth0: not found`);
+});
+
+test('one-lease-per-client releases the other leases of the client on REQUEST', () => {
+  const tree = treeOf(`one-lease-per-client true; authoritative;
+    shared-network lan {
+      subnet 192.168.1.0 netmask 255.255.255.0 { range 192.168.1.10 192.168.1.12; }
+      subnet 192.168.2.0 netmask 255.255.255.0 { range 192.168.2.10 192.168.2.12; }
+    }`);
+  const s = new Server(tree);
+  const first = s.dora({ mac: A }).address;
+  const ack = s.send({ mac: A, type: 3, requested: '192.168.2.10' });
+  assert.equal(messageType(ack), 5);
+  const released = ack.changes.filter((c) => c.reason === 'one-lease-per-client');
+  assert.equal(released.length, 1);
+  assert.equal(released[0]?.lease.address, ip(first));
+});
+
+test('an offer holds its address for two minutes, then it is free again', () => {
+  const s = new Server(small());
+  const o1 = s.send({ mac: A, type: 1 });
+  const o2 = s.send({ mac: B, type: 1 });
+  assert.notEqual(yiaddr(o1), yiaddr(o2));
+  s.now += 121;
+  const o3 = s.send({ mac: C, type: 1 });
+  assert.equal(yiaddr(o3), yiaddr(o1), 'lapsed offers return to the front');
+});
+
+test('a configuration reload carries every lease into the new snapshot (leaseRecords -> loadAll)', () => {
+  const s = new Server(small());
+  const a = s.dora({ mac: A }).address;
+  const b = s.dora({ mac: B }).address;
+  s.send({ mac: B, type: 7, ciaddr: b });
+  const bigger = treeOf(`default-lease-time 600; max-lease-time 600; authoritative;
+    subnet 192.168.1.0 netmask 255.255.255.0 { range 192.168.1.10 192.168.1.20; }`);
+  const next = new Allocator(bigger);
+  next.loadAll(s.leases.leaseRecords(), s.now);
+  assert.equal([...s.leases.leaseRecords()].length, 2);
+  const t = new Server(bigger, undefined, next);
+  t.now = s.now + 1;
+  assert.equal(messageType(t.send({ mac: A, type: 3, ciaddr: a })), 5);
+  assert.equal(t.dora({ mac: B }).address, b);
+  assert.equal(t.dora({ mac: C }).address, '192.168.1.12');
+});
