@@ -468,8 +468,16 @@ export function settingsChain(parts: {
   // The host's own scope and the groups it sits in, but not the shared tail (global) yet.
   if (parts.host) add(ancestry(parts.host.scope).filter((s) => s.kind !== 'global'));
   for (const c of parts.classes ?? []) add([c]);
-  const net = parts.pool?.scope ?? parts.subnet?.scope;
-  if (net) add(ancestry(net));
+  if (parts.pool && parts.subnet && !ancestry(parts.pool.scope).includes(parts.subnet.scope)) {
+    // A pool declared at shared-network level: its own scope first, then the subnet the address
+    // lies in, then the shared network and above.
+    const subnetLine = ancestry(parts.subnet.scope);
+    add(ancestry(parts.pool.scope).filter((s) => !subnetLine.includes(s) && s.kind === 'pool'));
+    add(subnetLine);
+  } else {
+    const net = parts.pool?.scope ?? parts.subnet?.scope;
+    if (net) add(ancestry(net));
+  }
   if (parts.host) add(ancestry(parts.host.scope));
   return out;
 }

@@ -170,3 +170,23 @@ test('a scope keeps its executable statements in source order; vendor-class does
   );
   assert.equal(tree.global.statements.length, 1);
 });
+
+test('a pool declared in a shared network sees the subnet its address lies in', () => {
+  const tree = treeOfText(`
+    shared-network net {
+      option domain-name "shared";
+      subnet 192.0.2.0 netmask 255.255.255.0 { option routers 192.0.2.1; }
+      pool { option domain-name "pool"; range 192.0.2.10 192.0.2.20; }
+    }
+  `);
+  const subnet = tree.subnets[0]!;
+  const pool = tree.pools[0]!;
+  assert.equal(pool.subnet, undefined);
+  const chain = settingsChain({ pool, subnet });
+  assert.deepEqual(
+    chain.map((s) => s.kind),
+    ['pool', 'subnet', 'shared-network', 'global'],
+  );
+  assert.equal(lookupOption(chain, 'dhcp.domain-name')?.value, 'pool');
+  assert.deepEqual(lookupOption(chain, 'dhcp.routers')?.value, ['192.0.2.1']);
+});
