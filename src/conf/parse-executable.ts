@@ -213,6 +213,8 @@ export function parseParameter(p: Cursor, pos: Pos, param: ResolvedOption): Exec
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') node.value = v;
   else if (v instanceof Uint8Array) node.value = bytesToText(Buffer.from(v).toString('latin1'));
   if (!SUPPORTED_PARAMETERS.has(name)) p.unsupported(name, pos);
+  // The style itself is understood; the updates it asks for are not sent yet.
+  else if (name === 'ddns-update-style' && node.value !== 'none') p.unsupported('dynamic DNS updates', pos);
   return node;
 }
 
