@@ -1,0 +1,217 @@
+// The raw transport: ISC dhcpd's "LPF" mode. One AF_PACKET socket per served interface (BPF: unfragmented
+// IPv4/UDP to the server port, see packet-socket.ts) receives every request with the interface it came in
+// on, including broadcasts from clients that have no address; replies to such clients are framed here and
+// sent straight to their hardware address (raw-frames.ts).
+//
+// Beside the packet sockets sits one UDP socket bound to 0.0.0.0:PORT, ISC's "fallback" socket:
+// - replies to `client` (ciaddr) and `relay` (giaddr) destinations go through it, because those hosts may
+//   sit behind a router: the kernel picks the route, the source address and the next hop's MAC, which a
+//   frame path would have to redo (and could not do for a relay several hops away);
+// - holding the port stops the kernel from answering every unicast request (renewals, relayed traffic)
+//   with an ICMP port-unreachable. What it receives is read and discarded: the packet sockets already
+//   delivered those datagrams, with their interface. (As with ISC, a request arriving on an interface that
+//   is not served is therefore ignored.)
+
+import { createSocket, type Socket } from 'node:dgram';
+import { type FrameErrorCause, parseFrame } from '../wire/frame.js';
+import { formatMac } from './addr.js';
+import type { NativeLoad } from './native.js';
+import { type FrameInfo, openPacketSocket, type PacketSocket } from './packet-socket.js';
+import { type ReplyRoute, routeReply } from './raw-frames.js';
+import {
+  type Destination,
+  type DhcpPorts,
+  portsFor,
+  type ReceivedPacket,
+  type ServedInterface,
+  type Transport,
+} from './transport.js';
+
+/** What the raw transport knows about a packet beyond the Transport contract. */
+export interface RawReceivedPacket extends ReceivedPacket {
+  /** Always known: the served interface whose packet socket received the frame. */
+  iface: ServedInterface;
+  /** Kernel index of that interface (as the packet socket reported it). */
+  ifindex: number;
+  /** Ethernet source address of the frame (the client's or the relay's NIC). */
+  sourceMac: Uint8Array;
+  /** IPv4 destination (host order): 255.255.255.255 for a broadcast, the server's address for unicast. */
+  destinationAddress: number;
+}
+
+export type RawPacketHandler = (packet: RawReceivedPacket) => void;
+
+/** The UDP side (client and relay destinations); injectable so unit tests need neither root nor port 67. */
+export interface UdpSender {
+  send(payload: Uint8Array, address: number, port: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RawTransportOptions {
+  interfaces: readonly ServedInterface[];
+  /** The server port (67, or -p PORT): received on it, and replies go to PORT+1. */
+  port: number;
+  onPacket: RawPacketHandler;
+  /** Socket errors after start-up, and the first bad frame of each cause per interface. Default: a warning. */
+  onError?: (err: Error) => void;
+  /** Tests: a fake addon. */
+  native?: NativeLoad;
+  /** Tests: the UDP side; default a dgram socket bound to 0.0.0.0:port. */
+  openUdp?: (port: number) => Promise<UdpSender>;
+}
+
+function dotted(ip: number): string {
+  return `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`;
+}
+
+/** The fallback socket: bound to 0.0.0.0:port (SO_REUSEADDR), sends unicast, discards what it receives. */
+export function openUdpSender(port: number, onError: (err: Error) => void): Promise<UdpSender> {
+  return new Promise((resolve, reject) => {
+    const sock: Socket = createSocket({ type: 'udp4', reuseAddr: true });
+    const fail = (err: Error) => {
+      sock.close();
+      reject(Object.assign(err, { message: `Can't bind to 0.0.0.0:${port}: ${err.message}` }));
+    };
+    sock.once('error', fail);
+    sock.on('message', () => {}); // discarded: the packet sockets delivered it (see the header)
+    sock.bind({ address: '0.0.0.0', port, exclusive: true }, () => {
+      sock.off('error', fail);
+      sock.on('error', onError);
+      let closed = false;
+      resolve({
+        send: (payload, address, to) =>
+          new Promise((ok, ko) => sock.send(payload, to, dotted(address), (err) => (err ? ko(err) : ok()))),
+        close: () =>
+          new Promise((done) => {
+            if (closed) return done();
+            closed = true;
+            sock.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+export class RawTransport implements Transport {
+  readonly kind = 'raw' as const;
+  readonly interfaces: readonly ServedInterface[];
+  readonly ports: DhcpPorts;
+  /** Frames dropped because they did not parse, by cause (each cause reported once per interface). */
+  readonly badFrames = new Map<FrameErrorCause, number>();
+  private readonly sockets = new Map<string, PacketSocket>();
+  private udp: UdpSender | undefined;
+  private readonly reported = new Set<string>();
+  private closed = false;
+
+  private constructor(
+    interfaces: readonly ServedInterface[],
+    port: number,
+    private readonly onError: (err: Error) => void,
+  ) {
+    this.interfaces = interfaces;
+    this.ports = portsFor(port);
+  }
+
+  static async open(opts: RawTransportOptions): Promise<RawTransport> {
+    const onError = opts.onError ?? ((err: Error) => process.emitWarning(err));
+    const served: ServedInterface[] = [];
+    const t = new RawTransport(served, opts.port, onError);
+    try {
+      for (const given of opts.interfaces) {
+        let iface: ServedInterface | undefined;
+        const sock = openPacketSocket({
+          ifname: given.name,
+          port: opts.port,
+          onFrame: (frame, info) => {
+            if (iface !== undefined) t.receive(frame, info, iface, opts.onPacket);
+          },
+          onError,
+          ...(opts.native ? { native: opts.native } : {}),
+        });
+        t.sockets.set(given.name, sock);
+        // The kernel's index and MAC are authoritative: replies are framed from this MAC.
+        iface = { ...given, index: sock.ifindex, mac: Uint8Array.from(sock.mac) };
+        served.push(iface);
+      }
+      t.udp = await (opts.openUdp ?? ((port) => openUdpSender(port, onError)))(opts.port);
+    } catch (err) {
+      await t.close();
+      throw err;
+    }
+    return t;
+  }
+
+  private receive(frame: Buffer, info: FrameInfo, iface: ServedInterface, onPacket: RawPacketHandler): void {
+    if (this.closed) return;
+    // A partial checksum (sent from this host, offload pending) cannot be verified, and one the NIC already
+    // verified need not be: ISC skips the first case too.
+    const parsed = parseFrame(frame, { verifyUdpChecksum: !(info.checksumNotReady || info.checksumValid) });
+    if (!parsed.ok) {
+      const { cause, detail } = parsed.error;
+      this.badFrames.set(cause, (this.badFrames.get(cause) ?? 0) + 1);
+      const key = `${iface.name}/${cause}`;
+      if (!this.reported.has(key)) {
+        this.reported.add(key);
+        this.onError(new Error(`${iface.name}: dropped a bad frame (${detail}); more like it are only counted`));
+      }
+      return;
+    }
+    const d = parsed.datagram;
+    onPacket({
+      payload: d.payload,
+      iface,
+      ifindex: info.ifindex,
+      sourceAddress: d.srcIp,
+      sourcePort: d.srcPort,
+      sourceMac: d.srcMac ?? new Uint8Array(6),
+      destinationAddress: d.dstIp,
+    });
+  }
+
+  describe(): string[] {
+    const lines: string[] = [];
+    for (const iface of this.interfaces) {
+      const id = `LPF/${iface.name}/${formatMac(iface.mac ?? new Uint8Array(6))}/${iface.networkName}`;
+      lines.push(`Listening on ${id}`, `Sending on   ${id}`);
+    }
+    lines.push('Sending on   Socket/fallback/fallback-net');
+    return lines;
+  }
+
+  /** How a reply would leave (for logs and tests); throws as send() would reject. */
+  route(payload: Uint8Array, destination: Destination, iface: ServedInterface | undefined): ReplyRoute {
+    const own = iface === undefined ? undefined : this.interfaces.find((i) => i.name === iface.name);
+    if (iface !== undefined && own === undefined && destination.kind !== 'relay' && destination.kind !== 'client') {
+      throw new Error(`interface ${iface.name} is not served by this transport`);
+    }
+    const source = own?.mac === undefined ? undefined : { ...own, mac: own.mac };
+    return routeReply(payload, destination, source, this.ports);
+  }
+
+  async send(payload: Uint8Array, destination: Destination, iface: ServedInterface | undefined): Promise<void> {
+    if (this.closed) throw new Error('transport closed');
+    const route = this.route(payload, destination, iface);
+    if (route.via === 'udp') {
+      if (this.udp === undefined) throw new Error('transport not open');
+      return this.udp.send(payload, route.address, route.port);
+    }
+    const sock = iface === undefined ? undefined : this.sockets.get(iface.name);
+    if (sock === undefined) throw new Error(`no packet socket on ${iface?.name ?? 'unknown interface'}`);
+    sock.send(route.frame); // throws the errno Error (ENETDOWN, EMSGSIZE…): the promise rejects with it
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const sock of this.sockets.values()) sock.close();
+    this.sockets.clear();
+    const udp = this.udp;
+    this.udp = undefined;
+    await udp?.close();
+  }
+}
+
+/** Opens the raw transport; rejects with the errno Error (EPERM, ENODEV…) of the first socket that fails. */
+export function openRawTransport(opts: RawTransportOptions): Promise<RawTransport> {
+  return RawTransport.open(opts);
+}
