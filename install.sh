@@ -11,7 +11,7 @@ DEBIAN_PACKAGES=(
   kea-dhcp4-server kea-admin
   dnsmasq
   bind9 bind9-dnsutils
-  tshark python3-scapy
+  tshark python3-scapy strace
 )
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -11,7 +11,6 @@
 
 import type { CatalogueLike } from '../conf/catalogue.js';
 import { ConfError, type Diagnostic, makeDiagnostic } from '../conf/diagnostics.js';
-import { bytesToSource } from '../conf/lexer.js';
 import { Cursor, newState, type ParseState } from '../conf/parser-core.js';
 import { Catalogue } from '../options/catalogue.js';
 import { readLeaseFast } from './fast-lease.js';
@@ -30,6 +29,8 @@ export interface ParseLeasesOptions {
   hosts?: Iterable<string>;
   /** Use the fast reader for canonical leases (default true; tests turn it off to compare). */
   fastPath?: boolean;
+  /** parseLeasesBytes: chars per window of text (default 4 MiB; tests make it small). */
+  windowSize?: number;
 }
 
 export interface ParsedLeases {
@@ -48,11 +49,39 @@ export interface ParsedLeases {
   tornTail?: Diagnostic;
 }
 
+/** Text of the file, a window at a time: a million-lease file is never one string. */
+interface TextSource {
+  length: number;
+  slice(from: number, to: number): string;
+}
+
+/** Window of a byte source (grows for a record longer than a window). */
+const WINDOW = 4 << 20;
+/** A new window starts once fewer than this many chars are left in the current one. */
+const MARGIN = 64 << 10;
+
 export function parseLeasesBytes(bytes: Uint8Array, fileName: string, opts: ParseLeasesOptions = {}): ParsedLeases {
-  return parseLeases(bytesToSource(bytes), fileName, opts);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const source: TextSource = { length: buf.length, slice: (from, to) => buf.toString('latin1', from, to) };
+  return parseSource(source, opts.windowSize ?? WINDOW, fileName, opts);
 }
 
 export function parseLeases(text: string, fileName: string, opts: ParseLeasesOptions = {}): ParsedLeases {
+  const source: TextSource = {
+    length: text.length,
+    slice: (from, to) => (from === 0 && to === text.length ? text : text.slice(from, to)),
+  };
+  return parseSource(source, text.length, fileName, opts);
+}
+
+/**
+ * The reader proper. It sees the text through a window (bytesToSource's one char per byte) that
+ * always starts at the beginning of a line, so columns and the scanners work unchanged; offsets
+ * reported (validLength) are the file's. Reaching the end of a window that is not the end of the
+ * file never counts as the end of a record: the window moves (and grows) and the record is read
+ * again.
+ */
+function parseSource(src: TextSource, windowSize: number, fileName: string, opts: ParseLeasesOptions): ParsedLeases {
   const catalogue = opts.catalogue ?? Catalogue.standard();
   const state = newState('dhcpd', catalogue as unknown as CatalogueLike, () => undefined);
   for (const h of opts.hosts ?? []) state.hosts.add(h);
@@ -66,9 +95,39 @@ export function parseLeases(text: string, fileName: string, opts: ParseLeasesOpt
   const others = new Map<string, LeaseFileRecord>();
   const result: ParsedLeases = { records: [], leases, recordCount: 0, warnings: state.warnings, validLength: 0 };
   const pos: ScanPos = { i: 0, line: 1 };
+  let size = Math.max(windowSize, 1);
+  const margin = Math.min(MARGIN, size >> 2);
+  let base = 0;
+  let text = src.slice(0, Math.min(src.length, size));
+  let last = text.length >= src.length;
+  /** Moves the window to start at the line holding window offset `at`, reaching past the old end. */
+  const moveWindow = (at: number): void => {
+    const oldEnd = base + text.length;
+    const newBase = at > 0 ? base + text.lastIndexOf('\n', at - 1) + 1 : base;
+    let newEnd = Math.min(src.length, newBase + size);
+    while (newEnd <= oldEnd && newEnd < src.length) {
+      size *= 2;
+      newEnd = Math.min(src.length, newBase + size);
+    }
+    pos.i = base + at - newBase;
+    base = newBase;
+    text = src.slice(newBase, newEnd);
+    last = newEnd >= src.length;
+  };
   while (true) {
+    if (!last && text.length - pos.i < margin) {
+      moveWindow(pos.i);
+      continue;
+    }
+    const before = pos.i;
+    const beforeLine = pos.line;
     skipSpace(text, pos);
-    if (pos.i >= text.length) break;
+    if (pos.i >= text.length) {
+      if (last) break;
+      pos.line = beforeLine;
+      moveWindow(before);
+      continue;
+    }
     const start = pos.i;
     const line = pos.line;
     let rec: LeaseFileRecord | undefined;
@@ -77,6 +136,11 @@ export function parseLeases(text: string, fileName: string, opts: ParseLeasesOpt
       pos.i = start;
       pos.line = line;
       const span = nextRecord(text, pos)!;
+      if (!span.terminated && !last) {
+        pos.line = line;
+        moveWindow(start);
+        continue;
+      }
       const r = readRecordSlow(text, span, fileName, state, ctx);
       if ('error' in r) {
         if (!span.terminated && r.atEnd) {
@@ -98,18 +162,23 @@ export function parseLeases(text: string, fileName: string, opts: ParseLeasesOpt
       rec = r.record;
     }
     result.recordCount++;
-    result.validLength = pos.i;
+    result.validLength = base + pos.i;
     if (rec.kind === 'lease') {
-      // Delete first so the map keeps the order of last writes.
-      leases.delete(rec.address);
+      // A replaced lease is deleted and set again so the map keeps the order of last writes;
+      // the usual case (a new address) costs one set.
+      const count = leases.size;
       leases.set(rec.address, rec);
+      if (leases.size === count) {
+        leases.delete(rec.address);
+        leases.set(rec.address, rec);
+      }
     } else {
       const key = recordKey(rec);
       others.delete(key);
       others.set(key, rec);
     }
   }
-  if (result.error === undefined && result.tornTail === undefined) result.validLength = text.length;
+  if (result.error === undefined && result.tornTail === undefined) result.validLength = src.length;
   result.records = [...others.values(), ...leases.values()];
   return result;
 }

@@ -1,0 +1,104 @@
+// The server's decision path without I/O: how many DORA exchanges a second one core gets through
+// decode + engine (allocator, options, reply encoding) + lease record text, for new clients
+// relayed as perfdhcp sends them, with bench/configs/dhcpd.conf. No sockets, no disk, no timed
+// test: run it with `node dist/bench/engine.js` (add --cpu-prof to see where the time goes).
+//
+// ENGINE_CLIENTS (50000) distinct clients, ENGINE_ROUNDS (3) rounds over fresh allocators.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseDhcpdConfText } from '../src/conf/index.js';
+import { buildScopeTree } from '../src/conf/scope-tree.js';
+import { formatRecord } from '../src/leases/writer.js';
+import { Allocator } from '../src/server/allocator.js';
+import { handle } from '../src/server/engine.js';
+import { BOOTREQUEST, decodeMessage, encodeMessage } from '../src/wire/index.js';
+import { BENCH_SRC_DIR } from './results-file.js';
+
+const CLIENTS = Number(process.env.ENGINE_CLIENTS ?? 50_000);
+const ROUNDS = Number(process.env.ENGINE_ROUNDS ?? 3);
+const RELAY = 0xc6336402; // 198.51.100.2, perfdhcp's giaddr
+const SERVER = 0xc6336401; // 198.51.100.1
+const NOW = 1_790_000_000;
+const PRL = Uint8Array.from([1, 3, 6, 15, 28, 51, 54, 58, 59]);
+
+/** Offset of the value of `code` in an encoded message (options start at 240). */
+function optionOffset(bytes: Uint8Array, code: number): number {
+  for (let i = 240; i < bytes.length && bytes[i] !== 255; ) {
+    if (bytes[i] === 0) {
+      i++;
+      continue;
+    }
+    if (bytes[i] === code) return i + 2;
+    i += 2 + bytes[i + 1]!;
+  }
+  throw new Error(`option ${code} not found`);
+}
+
+function main(): void {
+  const conf = parseDhcpdConfText(readFileSync(resolve(BENCH_SRC_DIR, 'configs/dhcpd.conf'), 'utf8'));
+  if (conf.conf === undefined) throw new Error(conf.error?.message);
+  const tree = buildScopeTree(conf.conf, conf.catalogue);
+  // Requests as a relay sends them; a REQUEST's option 50 and 54 are patched in per exchange.
+  const discovers: Uint8Array[] = [];
+  const requests: Uint8Array[] = [];
+  let seed = 20261122;
+  for (let i = 0; i < CLIENTS; i++) {
+    const chaddr = new Uint8Array(6);
+    chaddr[0] = 0x02;
+    for (let k = 1; k < 6; k++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      chaddr[k] = seed >>> 24;
+    }
+    const base = { op: BOOTREQUEST, htype: 1, xid: i + 1, giaddr: RELAY, hops: 1, chaddr };
+    discovers.push(
+      encodeMessage({
+        ...base,
+        options: [
+          [53, Uint8Array.of(1)],
+          [55, PRL],
+        ],
+      }).bytes.slice(),
+    );
+    const req = [53, 50, 54, 55].map((c): [number, Uint8Array] =>
+      c === 53 ? [53, Uint8Array.of(3)] : c === 55 ? [55, PRL] : [c, new Uint8Array(4)],
+    );
+    requests.push(encodeMessage({ ...base, options: req }).bytes.slice());
+  }
+  const reqAt = optionOffset(requests[0]!, 50);
+  const sidAt = optionOffset(requests[0]!, 54);
+  const buffer = new Uint8Array(1500);
+  const iface = { name: 'lhs0', addresses: [SERVER] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const leases = new Allocator(tree);
+    let acks = 0;
+    let textBytes = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < CLIENTS; i++) {
+      const ctx = { tree, leases, now: NOW, interface: iface, sourceAddress: RELAY, buffer };
+      const d = decodeMessage(discovers[i]!);
+      if (!d.ok) throw new Error('decode');
+      const offer = handle(d.message, ctx);
+      const yiaddr = offer.reply?.message.yiaddr;
+      if (yiaddr === undefined) throw new Error(`no offer: ${offer.log.join(' | ')}`);
+      const req = requests[i]!;
+      new DataView(req.buffer, req.byteOffset).setUint32(reqAt, yiaddr);
+      new DataView(req.buffer, req.byteOffset).setUint32(sidAt, SERVER);
+      const r = decodeMessage(req);
+      if (!r.ok) throw new Error('decode');
+      const ack = handle(r.message, ctx);
+      for (const c of ack.changes) textBytes += formatRecord(c.lease).length;
+      if (ack.reply !== undefined && ack.reply.bytes[242] === 5) acks++;
+    }
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSecs = (cpu.user + cpu.system) / 1e6;
+    console.log(
+      `round ${round + 1}: ${acks} ACKs of ${CLIENTS} in ${secs.toFixed(2)} s: ${Math.round(acks / secs)} DORA/s, ` +
+        `${Math.round(acks / cpuSecs)} DORA per CPU-s, ${(textBytes / Math.max(acks, 1)).toFixed(0)} lease-file bytes per ACK`,
+    );
+  }
+}
+
+main();

@@ -1,0 +1,92 @@
+// Helpers for bench/run.sh (`node dist/bench/lib/cli.js SUBCOMMAND ...`):
+//
+//   cpu PID                 "user_s sys_s" of PID, its live descendants and reaped children
+//   rss PID                 "rss_kb peak_kb" (VmRSS, VmHWM) of PID and its live descendants
+//   macs N SEED FILE        N distinct random locally-administered MACs, one a line
+//   perfdhcp FILE           a perfdhcp report as shell assignments (P_do_sent=..., ...)
+//   fsync TRACE PREFIX      the durability verdict of an strace log, as shell assignments (F_...)
+//   summary DIR TITLE       Markdown tables of a run; also written to DIR/summary.md and, unless
+//                           BENCH_NO_RESULTS=1, to bench/RESULTS.md (section `dora`)
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { writeSection } from '../results-file.js';
+import { fsyncCheckFile } from './fsync.js';
+import { parsePerfdhcpFile } from './perfdhcp.js';
+import { cpuSeconds, residentKb } from './proc.js';
+import { summary } from './summary.js';
+
+/** A single-quoted shell word. */
+const q = (v: string | number) => `'${String(v).replaceAll("'", "'\\''")}'`;
+
+function macs(n: number, seed: number, file: string): void {
+  // mulberry32: small, seeded, the same list on every machine.
+  let s = seed >>> 0;
+  const rnd = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const seen = new Set<string>();
+  const out: string[] = [];
+  while (out.length < n) {
+    let m = '02';
+    for (let k = 0; k < 5; k++)
+      m += `:${Math.floor(rnd() * 256)
+        .toString(16)
+        .padStart(2, '0')}`;
+    if (seen.has(m)) continue;
+    seen.add(m);
+    out.push(m);
+  }
+  writeFileSync(file, `${out.join('\n')}\n`);
+}
+
+function main(argv: string[]): number {
+  const [cmd, ...args] = argv;
+  switch (cmd) {
+    case 'cpu': {
+      const [u, s] = cpuSeconds(Number(args[0]));
+      console.log(`${u.toFixed(2)} ${s.toFixed(2)}`);
+      return 0;
+    }
+    case 'rss': {
+      const [rss, hwm] = residentKb(Number(args[0]));
+      console.log(`${rss} ${hwm}`);
+      return 0;
+    }
+    case 'macs':
+      macs(Number(args[0]), Number(args[1]), args[2]!);
+      return 0;
+    case 'perfdhcp':
+      for (const [k, v] of Object.entries(parsePerfdhcpFile(args[0]!))) console.log(`P_${k}=${q(v)}`);
+      return 0;
+    case 'fsync':
+      for (const [k, v] of Object.entries(fsyncCheckFile(args[0]!, args[1]!))) console.log(`F_${k}=${q(v)}`);
+      return 0;
+    case 'summary': {
+      const dir = args[0]!;
+      const env = readFileSync(resolve(dir, 'env.txt'), 'utf8').trimEnd();
+      const text = [
+        `## DHCPv4 rate against the peers (\`npm run bench\`)${args[1] ? ` — ${args[1]}` : ''}`,
+        '',
+        ...env.split('\n').map((l) => `    ${l}`),
+        '',
+        summary(dir),
+        '',
+        'Method, caveats and how to reproduce: bench/README.md.',
+      ].join('\n');
+      writeFileSync(resolve(dir, 'summary.md'), `${text}\n`);
+      if (process.env.BENCH_NO_RESULTS !== '1') writeSection('dora', text);
+      console.log(text);
+      return 0;
+    }
+    default:
+      console.error('usage: cli.js cpu|rss|macs|perfdhcp|fsync|summary ...');
+      return 2;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));
