@@ -8,6 +8,10 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Runner>
     summary: 'DHCP server (replaces ISC dhcpd)',
     load: async () => (await import('./server.js')).run,
   },
+  client: {
+    summary: 'DHCP client (replaces ISC dhclient)',
+    load: async () => (await import('./client.js')).run,
+  },
 };
 
 function usage(): string {

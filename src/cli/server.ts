@@ -1,6 +1,6 @@
 // `leasehold server`: the dhcpd replacement. `-t` checks the configuration as `dhcpd -t` does
 // (silent success, or the first error with its file, line, column, source line and caret); `-T`
-// checks the lease database as `dhcpd -T` does; serving comes with the server's issue.
+// checks the lease database as `dhcpd -T` does; otherwise it serves (src/cli/serve.ts).
 
 import { readFileSync } from 'node:fs';
 import { formatDiagnostic, parseDhcpdConf } from '../conf/index.js';
@@ -8,6 +8,7 @@ import { buildScopeTree } from '../conf/scope-tree.js';
 import { checkLeasesFile } from '../leases/check.js';
 import type { ParseLeasesOptions } from '../leases/reader.js';
 import { DHCPD_USAGE, parseDhcpdFlags } from './dhcpd-flags.js';
+import { serve } from './serve.js';
 
 /** Reads configuration files; a path that cannot be read is "cannot open" (undefined). */
 function readConfFile(path: string): Uint8Array | undefined {
@@ -31,10 +32,7 @@ export async function run(args: string[]): Promise<number> {
   const flags = parsed.flags;
   if (flags.testConfig) return testConfig(flags.configFile, flags.quiet);
   if (flags.testLeases) return testLeases(flags.configFile, flags.leaseFile, flags.quiet);
-  process.stderr.write(
-    'leasehold server: serving is not built yet; only `leasehold server -t [-cf FILE]` (check the configuration) works so far\n',
-  );
-  return 2;
+  return serve(flags);
 }
 
 /** `-t`: parse and check the configuration; print the first error, if any. */

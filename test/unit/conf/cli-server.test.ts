@@ -75,8 +75,8 @@ test('server -t: a missing file', () => {
   assert.match(r.stderr, /Can't open no-such\.conf: No such file or directory/);
 });
 
-test('server without -t says serving is not built yet and exits 2', () => {
-  const r = server(['-cf', 'my_dhcpd.conf', '-f', '-d'], fixtures);
-  assert.equal(r.status, 2);
-  assert.match(r.stderr, /serving is not built yet/);
+test('server without -t refuses to start on a lease file it cannot open, and says why', () => {
+  const r = server(['-cf', 'my_dhcpd.conf', '-lf', '/nonexistent/dir/dhcpd.leases', '--no-pid', '-f', '-d'], fixtures);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /nonexistent\/dir\/dhcpd\.leases/);
 });

@@ -1,0 +1,230 @@
+// Start-up and shut-down of `leasehold server`, in dhcpd's order: read and check the configuration,
+// load the lease file (a file that does not parse stops the start and is never written), rewrite it
+// through a temporary file and a rename, fill the allocator, pick the interfaces, open the sockets,
+// write the PID file, and log "Server starting service." — the line scripts wait for.
+
+import { readFileSync } from 'node:fs';
+import type { Diagnostic } from '../conf/diagnostics.js';
+import { formatDiagnostic, parseDhcpdConf } from '../conf/index.js';
+import { buildScopeTree, type ScopeTree, subnetFor } from '../conf/scope-tree.js';
+import { type SystemInterface, selectInterfaces, systemInterfaces } from '../io/interfaces.js';
+import { openBestTransport } from '../io/raw-fallback.js';
+import type { PacketHandler, ServedInterface, Transport } from '../io/transport.js';
+import { FileJournal, type JournalOptions } from '../leases/journal.js';
+import { LeaseFileError } from '../leases/store.js';
+import { Allocator } from './allocator.js';
+import { type DaemonOptions, ServerDaemon } from './daemon.js';
+import type { Logger } from './daemon-log.js';
+import { icmpProber } from './daemon-probe.js';
+import { cachingResolver, configuredHostnames, type LookupFn, prefetch } from './daemon-resolve.js';
+import { poolReport } from './engine.js';
+import { networkName } from './log.js';
+import { type PidFs, removePidFile, runningPid, writePidFile } from './pid-file.js';
+
+export const SERVER_BANNER = 'Leasehold DHCP Server 0.1.0 (for ISC dhcpd configurations and lease files)';
+
+export interface StartSettings {
+  configFile: string;
+  leaseFile: string;
+  /** undefined: no PID file (--no-pid). */
+  pidFile: string | undefined;
+  port: number;
+  quiet: boolean;
+  interfaces: readonly string[];
+  /** 'udp' skips packet sockets (tests of the UDP path; LEASEHOLD_TRANSPORT=udp). Default 'auto'. */
+  transport?: 'auto' | 'udp';
+}
+
+export interface StartDeps {
+  log: Logger;
+  clock?: () => number;
+  pid?: number;
+  readConf?: (path: string) => Uint8Array | undefined;
+  listInterfaces?: () => SystemInterface[];
+  openTransport?: (interfaces: readonly ServedInterface[], port: number, onPacket: PacketHandler) => Promise<Transport>;
+  journal?: Omit<JournalOptions, 'clock'>;
+  pidFs?: PidFs;
+  /** Host name lookups (tests); default DNS through the system resolver. */
+  lookup?: LookupFn;
+  /** Whether a PID names a live process (tests). */
+  processAlive?: (pid: number) => boolean;
+  /** Passed through to the daemon (timers, intervals, engine) — tests shorten them. */
+  daemon?: Partial<DaemonOptions>;
+}
+
+export interface RunningServer {
+  daemon: ServerDaemon;
+  transport: Transport;
+  tree: ScopeTree;
+  /** Flushes and closes everything and removes the PID file. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export type StartResult = { ok: true; server: RunningServer } | { ok: false; code: number };
+
+function readConfFile(path: string): Uint8Array | undefined {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch {
+    return undefined;
+  }
+}
+
+function logDiagnostic(log: Logger, d: Diagnostic, source: string | undefined): void {
+  for (const line of formatDiagnostic(d, source).trimEnd().split('\n')) log.error(line);
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * What the UDP transport cannot do on this host, said once at start-up (see udp-transport.ts): it
+ * cannot tell which interface a broadcast came in on.
+ */
+export function udpLimits(system: readonly SystemInterface[], served: readonly ServedInterface[]): string[] {
+  const first = served[0];
+  if (first === undefined) return [];
+  if (served.length > 1) {
+    return [
+      `UDP sockets cannot tell ${served.map((i) => i.name).join(', ')} apart: broadcasts from clients without an address are dropped; relayed and renewing clients are served.`,
+    ];
+  }
+  const others = system.filter((i) => i.broadcast && !i.loopback && i.up && i.name !== first.name).map((i) => i.name);
+  if (others.length === 0) return [];
+  return [
+    `UDP sockets cannot tell which interface a broadcast came in on: DHCP broadcasts arriving on ${others.join(', ')} will be answered as if they came in on ${first.name}.`,
+  ];
+}
+
+/** Reads everything and opens the sockets; on failure logs why and gives the exit code. */
+export async function startServer(settings: StartSettings, deps: StartDeps): Promise<StartResult> {
+  const { log } = deps;
+  const clock = deps.clock ?? Date.now;
+  const pid = deps.pid ?? process.pid;
+  if (!settings.quiet) {
+    log.info(SERVER_BANNER);
+    log.info(`Config file: ${settings.configFile}`);
+    log.info(`Database file: ${settings.leaseFile}`);
+    log.info(`PID file: ${settings.pidFile ?? '(none)'}`);
+  }
+
+  // Configuration: the same parse and checks as `leasehold server -t`.
+  const parsed = parseDhcpdConf(settings.configFile, { readFile: deps.readConf ?? readConfFile });
+  if (parsed.error !== undefined || parsed.conf === undefined) {
+    if (parsed.error) logDiagnostic(log, parsed.error, parsed.sources.get(parsed.error.file));
+    log.error('Configuration file errors encountered -- exiting');
+    return { ok: false, code: 1 };
+  }
+  if (!settings.quiet) for (const w of parsed.warnings) logDiagnostic(log, w, parsed.sources.get(w.file));
+  const tree = buildScopeTree(parsed.conf, parsed.catalogue);
+  const allocator = new Allocator(tree);
+  for (const w of allocator.warnings) log.error(w);
+
+  if (settings.pidFile !== undefined) {
+    const other = await runningPid(settings.pidFile, pid, deps.pidFs, deps.processAlive);
+    if (other !== undefined) {
+      log.error(`There's already a DHCP server running (PID ${other}, ${settings.pidFile}).`);
+      return { ok: false, code: 1 };
+    }
+  }
+
+  // Leases: a file that does not parse stops everything before a byte is written to it.
+  const store = new FileJournal(settings.leaseFile, {
+    ...deps.journal,
+    catalogue: parsed.catalogue as JournalOptions['catalogue'],
+    clock,
+  });
+  let loaded: Awaited<ReturnType<FileJournal['load']>>;
+  try {
+    loaded = await store.load();
+  } catch (e) {
+    if (e instanceof LeaseFileError) {
+      log.error(e.message);
+      log.error('Lease file errors encountered -- exiting (the file was not modified)');
+    } else if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      log.error(
+        `Can't open lease database ${settings.leaseFile}: No such file or directory -- check for failed database rewrite attempt!`,
+      );
+      log.error("Please read the dhcpd.leases manual page if you don't know what to do about this.");
+    } else {
+      log.error(`Can't load lease database ${settings.leaseFile}: ${errText(e)}`);
+    }
+    await store.close().catch(() => undefined);
+    return { ok: false, code: 1 };
+  }
+  for (const w of loaded.warnings) log.error(`${w.file}:${w.line}: ${w.message}`);
+  allocator.loadAll(loaded.leases.values(), Math.floor(clock() / 1000));
+  log.info(`Wrote ${loaded.leases.size} leases to leases file.`);
+  for (const line of poolReport(allocator)) log.info(line);
+
+  // Interfaces and sockets.
+  const system = (deps.listInterfaces ?? systemInterfaces)();
+  const selection = selectInterfaces(system, settings.interfaces, (a) => {
+    const s = subnetFor(tree, a);
+    return s === undefined ? undefined : networkName(s.sharedNetwork);
+  });
+  for (const line of selection.log) log.error(line);
+  if (selection.error !== undefined) {
+    log.error(selection.error);
+    await store.close();
+    return { ok: false, code: 1 };
+  }
+  const resolveHost = cachingResolver({ clock, log, ...(deps.lookup ? { lookup: deps.lookup } : {}) });
+  await prefetch(resolveHost, configuredHostnames(tree), 3000);
+  const prober = icmpProber(log);
+  const daemon = new ServerDaemon({
+    tree,
+    allocator,
+    store,
+    log,
+    clock,
+    resolveHost,
+    probe: prober.probe,
+    ...deps.daemon,
+  });
+  // Packet sockets (ISC's LPF) where this process may open them, else UDP sockets, said once.
+  const open =
+    deps.openTransport ??
+    ((ifaces, port, onPacket) =>
+      openBestTransport({
+        interfaces: ifaces,
+        port,
+        onPacket,
+        onError: (err) => log.error(`socket error: ${err.message}`),
+        log: (line) => log.error(line),
+        prefer: settings.transport ?? 'auto',
+      }));
+  let transport: Transport;
+  try {
+    transport = await open(selection.served, settings.port, daemon.onPacket);
+  } catch (e) {
+    log.error(errText(e));
+    prober.close();
+    await store.close();
+    return { ok: false, code: 1 };
+  }
+  for (const line of transport.describe()) log.info(line);
+  if (transport.kind === 'udp') for (const line of udpLimits(system, selection.served)) log.error(line);
+  daemon.start(transport);
+
+  if (settings.pidFile !== undefined) {
+    try {
+      await writePidFile(settings.pidFile, pid, deps.pidFs);
+    } catch (e) {
+      log.error(`Can't create PID file ${settings.pidFile}: ${errText(e)}.`); // ISC goes on too
+    }
+  }
+  log.info('Server starting service.');
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      await daemon.stop();
+      prober.close();
+      if (settings.pidFile !== undefined) await removePidFile(settings.pidFile, pid, deps.pidFs);
+    })();
+    return stopped;
+  };
+  return { ok: true, server: { daemon, transport, tree, stop } };
+}

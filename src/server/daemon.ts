@@ -1,0 +1,272 @@
+// The server daemon at run time: the thin I/O shell around the pure engine. For each packet it
+// decodes once, asks the engine, writes the lease changes through the store and only then sends
+// the reply — a DHCPACK never leaves before its lease is on disk (fsynced; the store groups
+// concurrent commits into one flush). OFFERs and NAKs promise nothing and do not wait for the disk;
+// an OFFER the engine wants ping-checked waits for the probe's silence instead (daemon-probe.ts).
+// A timer writes leases that expire while no packet arrives, reports dropped packets once a
+// minute and compacts the lease file hourly. Start-up (files, sockets, PID file) is daemon-start.ts.
+
+import type { ScopeTree } from '../conf/scope-tree.js';
+import type { Destination, ReceivedPacket, ServedInterface, Transport } from '../io/transport.js';
+import type { LeaseStore } from '../leases/store.js';
+import { BOOTREQUEST, DHCPNAK, DHCPOFFER, decodeMessage, ipToString } from '../wire/index.js';
+import type { Allocator } from './allocator.js';
+import { DropCounter, type Logger } from './daemon-log.js';
+import type { Prober } from './daemon-probe.js';
+import { expireLeases, handle, probeAnswered } from './engine.js';
+import type { EngineContext, HandleResult, HostResolver } from './types.js';
+
+export type Engine = (request: Parameters<typeof handle>[0], ctx: EngineContext) => HandleResult;
+
+/** A cancellable repeating timer (injected so unit tests drive time by hand). */
+export type IntervalTimer = (fn: () => void, ms: number) => () => void;
+
+export interface DaemonOptions {
+  tree: ScopeTree;
+  allocator: Allocator;
+  store: LeaseStore;
+  log: Logger;
+  /** Milliseconds since the epoch. */
+  clock?: () => number;
+  engine?: Engine;
+  resolveHost?: HostResolver;
+  /** ping-check: whether something answers for an address about to be offered (default: nothing does). */
+  probe?: Prober;
+  timer?: IntervalTimer;
+  /** How often the timer runs (ms; default 1000). Lease ends are written within this much. */
+  tickMs?: number;
+  /** Seconds between lease-file compactions (default 3600, as ISC). */
+  rewriteIntervalSec?: number;
+  /** Seconds between reports of dropped packets (default 60). */
+  summaryIntervalSec?: number;
+}
+
+export interface DaemonStats {
+  received: number;
+  /** Offers withheld because their address answered the ping-check. */
+  conflicts: number;
+  replies: number;
+  committed: number;
+  commitFailures: number;
+  sendFailures: number;
+}
+
+const defaultTimer: IntervalTimer = (fn, ms) => {
+  const t = setInterval(fn, ms);
+  return () => clearInterval(t);
+};
+
+/** The DHCP message type of an encoded reply (option 53), or undefined for BOOTP replies. */
+export function replyMessageType(bytes: Uint8Array): number | undefined {
+  if (bytes.length < 240 || bytes[236] !== 99 || bytes[237] !== 130 || bytes[238] !== 83 || bytes[239] !== 99) {
+    return undefined;
+  }
+  for (let i = 240; i < bytes.length; ) {
+    const code = bytes[i]!;
+    if (code === 0) {
+      i++;
+      continue;
+    }
+    if (code === 255 || i + 1 >= bytes.length) return undefined;
+    const len = bytes[i + 1]!;
+    if (code === 53 && len === 1 && i + 2 < bytes.length) return bytes[i + 2];
+    i += 2 + len;
+  }
+  return undefined;
+}
+
+function destinationText(d: Destination): string {
+  return d.kind === 'broadcast' ? 'broadcast' : `${d.kind} ${ipToString(d.address)}`;
+}
+
+export class ServerDaemon {
+  readonly drops: DropCounter;
+  readonly stats: DaemonStats = {
+    received: 0,
+    conflicts: 0,
+    replies: 0,
+    committed: 0,
+    commitFailures: 0,
+    sendFailures: 0,
+  };
+  private readonly opts: DaemonOptions;
+  private readonly clock: () => number;
+  private readonly engine: Engine;
+  private transport: Transport | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+  private cancelTimer: (() => void) | undefined;
+  private ticking: Promise<void> | undefined;
+  private lastRewrite: number;
+  private lastSummary: number;
+
+  constructor(opts: DaemonOptions) {
+    this.opts = opts;
+    this.clock = opts.clock ?? Date.now;
+    this.engine = opts.engine ?? handle;
+    this.drops = new DropCounter(opts.log);
+    this.lastRewrite = this.nowSec();
+    this.lastSummary = this.nowSec();
+  }
+
+  private nowSec(): number {
+    return Math.floor(this.clock() / 1000);
+  }
+
+  /** Starts serving packets from `transport` and the timers. */
+  start(transport: Transport): void {
+    this.transport = transport;
+    const timer = this.opts.timer ?? defaultTimer;
+    this.cancelTimer = timer(() => void this.tick(), this.opts.tickMs ?? 1000);
+  }
+
+  /** The transport's packet handler. Never throws; the work is tracked so stop() can wait for it. */
+  onPacket = (packet: ReceivedPacket): void => {
+    if (this.stopping) return;
+    const p = this.process(packet).catch((e: unknown) => this.opts.log.error(`internal error: ${String(e)}`));
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  };
+
+  /** Handles one packet to the end (reply sent or dropped). Exposed for tests. */
+  async process(packet: ReceivedPacket): Promise<void> {
+    this.stats.received++;
+    const from = `${ipToString(packet.sourceAddress)} via ${packet.iface?.name ?? 'unknown interface'}`;
+    const decoded = decodeMessage(packet.payload);
+    if (!decoded.ok) {
+      this.drops.drop(decoded.error.cause, `malformed packet from ${from}: ${decoded.error.detail}`);
+      return;
+    }
+    const request = decoded.message;
+    if (request.op !== BOOTREQUEST) {
+      this.drops.drop('not-a-request', `BOOTREPLY from ${from} sent to the server port`);
+      return;
+    }
+    const iface = packet.iface ?? (request.giaddr !== 0 ? this.transport?.interfaces[0] : undefined);
+    if (iface === undefined) {
+      this.drops.drop('unknown-interface', `broadcast from ${from}: cannot tell which interface it came in on`);
+      return;
+    }
+    const ctx: EngineContext = {
+      tree: this.opts.tree,
+      leases: this.opts.allocator,
+      now: this.nowSec(),
+      interface: { name: iface.name, addresses: iface.addresses },
+      sourceAddress: packet.sourceAddress,
+      ...(iface.mtu !== undefined ? { mtu: iface.mtu } : {}),
+      ...(this.opts.resolveHost ? { resolveHost: this.opts.resolveHost } : {}),
+    };
+    let result: HandleResult;
+    try {
+      result = this.engine(request, ctx);
+    } catch (e) {
+      this.drops.drop('engine-error', `packet from ${from} made the engine fail: ${String(e)}`);
+      return;
+    }
+    for (const line of result.log) this.opts.log.info(line);
+    await this.deliver(result, iface);
+  }
+
+  private async deliver(result: HandleResult, iface: ServedInterface): Promise<void> {
+    const { reply, changes } = result;
+    const written = changes.length > 0 ? this.commit(changes.map((c) => c.lease)) : Promise.resolve(true);
+    if (reply === undefined) {
+      await written;
+      return;
+    }
+    if (result.probe !== undefined && this.opts.probe !== undefined) {
+      // ping-check: the OFFER waits for silence; an answer means someone uses the address without a
+      // lease — the engine abandons it and this client's next DISCOVER gets another one.
+      const { address, timeoutMs } = result.probe;
+      if (await this.opts.probe(address, timeoutMs).catch(() => false)) {
+        this.stats.conflicts++;
+        const conflict = probeAnswered(this.opts.allocator, address, this.nowSec());
+        for (const line of conflict.log) this.opts.log.info(line);
+        if (conflict.changes.length > 0) await this.commit(conflict.changes.map((c) => c.lease));
+        await written;
+        return;
+      }
+    }
+    const type = replyMessageType(reply.bytes);
+    // An OFFER or NAK promises nothing: it goes out without waiting for the disk. Everything else
+    // (ACK, BOOTREPLY) waits until its lease is durable, and is not sent if the write failed.
+    if (type !== DHCPOFFER && type !== DHCPNAK) {
+      if (!(await written)) {
+        this.opts.log.error(`Not replying (${destinationText(reply.destination)}): the lease could not be written.`);
+        return;
+      }
+    }
+    try {
+      await this.transport?.send(reply.bytes, reply.destination, iface);
+      this.stats.replies++;
+    } catch (e) {
+      this.stats.sendFailures++;
+      this.opts.log.error(`send to ${destinationText(reply.destination)} via ${iface.name}: ${(e as Error).message}`);
+    }
+    await written;
+  }
+
+  /** Writes records through the store; resolves false (logged) when they could not be made durable. */
+  private async commit(records: Parameters<LeaseStore['commit']>[0]): Promise<boolean> {
+    try {
+      await this.opts.store.commit(records);
+      this.stats.committed += records.length;
+      return true;
+    } catch (e) {
+      this.stats.commitFailures++;
+      this.opts.log.error(
+        `Unable to write ${records.length} lease record(s) to the lease file: ${(e as Error).message}`,
+      );
+      return false;
+    }
+  }
+
+  /** Timer work; overlapping ticks are skipped. Exposed for tests. */
+  tick(): Promise<void> {
+    if (this.ticking !== undefined || this.stopping) return this.ticking ?? Promise.resolve();
+    this.ticking = this.tickNow().finally(() => {
+      this.ticking = undefined;
+    });
+    return this.ticking;
+  }
+
+  private async tickNow(): Promise<void> {
+    const now = this.nowSec();
+    // Leases that ended are written as free on time, even when no packet comes to trigger it.
+    const expired = expireLeases(this.opts.allocator, now);
+    if (expired.length > 0) await this.commit(expired.map((c) => c.lease));
+    if (now - this.lastSummary >= (this.opts.summaryIntervalSec ?? 60)) {
+      this.lastSummary = now;
+      this.drops.summary();
+    }
+    if (now - this.lastRewrite >= (this.opts.rewriteIntervalSec ?? 3600)) {
+      this.lastRewrite = now;
+      if (this.opts.store.stats().appendedSinceRewrite > 0) {
+        try {
+          await this.opts.store.rewrite();
+        } catch (e) {
+          this.opts.log.error(`Unable to rewrite the lease file: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+
+  /**
+   * Stops receiving, lets every packet in flight finish (their leases written, their replies sent),
+   * writes what expired meanwhile, and closes the transport and the store.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.cancelTimer?.();
+    // New packets are ignored from here (onPacket checks `stopping`); those in flight still get
+    // their replies out before the sockets close.
+    await Promise.allSettled([...this.inFlight]);
+    await this.transport?.close().catch(() => undefined);
+    await this.ticking?.catch(() => undefined);
+    const expired = expireLeases(this.opts.allocator, this.nowSec());
+    if (expired.length > 0) await this.commit(expired.map((c) => c.lease));
+    this.drops.summary();
+    await this.opts.store.close();
+  }
+}

@@ -1,0 +1,264 @@
+// Shared set-up of the client's end-to-end tests: a server namespace and a client namespace joined by a veth
+// pair (srv0 192.0.2.1/24 in the server namespace, ep0 without an address in the client's — ep0 is the name
+// the seed dhclient.conf configures), a real server (ISC dhcpd, Kea, dnsmasq) started inside the server
+// namespace on srv0 only, and `leasehold client` inside the client namespace.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadNative } from '../../../src/io/native.js';
+import type { Lab, Netns } from '../lib/netns.js';
+import type { Spawned } from '../lib/proc.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const REPO = resolve(here, '../../../..');
+export const LEASEHOLD = join(REPO, 'bin/leasehold');
+export const SERVER_ADDR = '192.0.2.1';
+export const DHCPD = '/usr/sbin/dhcpd';
+export const KEA = '/usr/sbin/kea-dhcp4';
+export const DNSMASQ = '/usr/sbin/dnsmasq';
+
+/** Skips the test (returning false) when a peer program is not installed, or the packet addon is not built
+ * (the client would fall back to UDP, which cannot send from 0.0.0.0). */
+export function requireBinary(t: TestContext, path: string): boolean {
+  const native = loadNative();
+  if (!native.ok) {
+    t.skip(native.reason);
+    return false;
+  }
+  if (existsSync(path)) return true;
+  t.skip(`${path} is not installed`);
+  return false;
+}
+
+export function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lh-client-e2e-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface Topology {
+  server: Netns;
+  client: Netns;
+  clientMac: string;
+}
+
+export async function topology(lab: Lab, clientIf = 'ep0'): Promise<Topology> {
+  const server = await lab.netns();
+  const client = await lab.netns();
+  const [, cli] = await lab.veth(server, client, { aIf: 'srv0', bIf: clientIf, aAddr: `${SERVER_ADDR}/24` });
+  return { server, client, clientMac: cli.mac };
+}
+
+/** Polls `check` every 50 ms until it returns a value, or throws after `timeoutMs` with `what`. */
+export async function waitFor<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function readIfExists(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** `KEY=VALUE` lines (a script's `env` dump) as a map. */
+export function parseEnv(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) out.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return out;
+}
+
+/** A dhclient-script that records each reason in DIR/reasons and dumps its environment to DIR/env.REASON. */
+export function envScript(dir: string): string {
+  const path = join(dir, 'env-script.sh');
+  writeFileSync(path, `#!/bin/sh\necho "$reason" >> "${dir}/reasons"\nenv > "${dir}/env.$reason"\nexit 0\n`, {
+    mode: 0o755,
+  });
+  return path;
+}
+
+export function reasons(dir: string): string[] {
+  return (readIfExists(join(dir, 'reasons')) ?? '').split('\n').filter(Boolean);
+}
+
+/** Waits until the script has seen `reason` and returns its environment for it. */
+export async function scriptEnv(dir: string, reason: string, timeoutMs: number): Promise<Map<string, string>> {
+  const file = join(dir, `env.${reason}`);
+  const text = await waitFor(() => readIfExists(file) || undefined, timeoutMs, `script reason ${reason}`);
+  return parseEnv(text);
+}
+
+async function started(proc: Spawned, what: string, ready: (p: Spawned) => boolean, timeoutMs = 10_000) {
+  try {
+    await waitFor(() => (ready(proc) ? true : undefined), timeoutMs, what);
+  } catch (e) {
+    const run = await proc.stop(500);
+    throw new Error(`${(e as Error).message}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`);
+  }
+  return proc;
+}
+
+export interface DhcpdFiles {
+  conf: string;
+  leases: string;
+  pid: string;
+}
+
+/** ISC dhcpd in the foreground on srv0 only. */
+export async function startDhcpd(
+  lab: Lab,
+  ns: Netns,
+  dir: string,
+  conf: string,
+  extra: string[] = [],
+): Promise<Spawned & DhcpdFiles> {
+  const files = { conf: join(dir, 'dhcpd.conf'), leases: join(dir, 'dhcpd.leases'), pid: join(dir, 'dhcpd.pid') };
+  writeFileSync(files.conf, conf);
+  writeFileSync(files.leases, '');
+  const args = ['-4', '-f', '-d', '-cf', files.conf, '-lf', files.leases, '-pf', files.pid, ...extra, 'srv0'];
+  const proc = lab.spawn(ns, DHCPD, args, { timeoutMs: 90_000 });
+  await started(proc, 'dhcpd: Server starting service.', (p) => p.stderr().includes('Server starting service.'));
+  return Object.assign(proc, files);
+}
+
+/** A plain dhcpd.conf for 192.0.2.0/24 with `lease` seconds of lease time. */
+export function dhcpdConf(lease: number, extra = ''): string {
+  return `default-lease-time ${lease};
+max-lease-time ${lease};
+authoritative;
+ddns-update-style none;
+option domain-name-servers 192.0.2.53;
+option domain-name "example.test";
+${extra}
+subnet 192.0.2.0 netmask 255.255.255.0 {
+  option routers 192.0.2.1;
+  range 192.0.2.100 192.0.2.199;
+}
+`;
+}
+
+/** Kea with a memfile lease database in `dir`, listening on srv0 only. */
+export async function startKea(lab: Lab, ns: Netns, dir: string, lease: number): Promise<Spawned> {
+  const conf = {
+    Dhcp4: {
+      'interfaces-config': { interfaces: ['srv0'], 'dhcp-socket-type': 'raw' },
+      'lease-database': { type: 'memfile', persist: true, name: join(dir, 'kea-leases4.csv'), 'lfc-interval': 0 },
+      'control-socket': undefined,
+      'valid-lifetime': lease,
+      'renew-timer': Math.floor(lease / 2),
+      'rebind-timer': Math.floor((lease * 7) / 8),
+      'option-data': [
+        { name: 'domain-name-servers', data: '192.0.2.53' },
+        { name: 'domain-name', data: 'example.test' },
+      ],
+      subnet4: [
+        {
+          id: 1,
+          subnet: '192.0.2.0/24',
+          pools: [{ pool: '192.0.2.100 - 192.0.2.199' }],
+          'option-data': [{ name: 'routers', data: '192.0.2.1' }],
+        },
+      ],
+      loggers: [{ name: 'kea-dhcp4', output_options: [{ output: 'stdout' }], severity: 'INFO' }],
+    },
+  };
+  const path = join(dir, 'kea-dhcp4.json');
+  writeFileSync(path, JSON.stringify(conf, null, 2));
+  // Kea keeps its PID file and lock under KEA_PIDFILE_DIR / KEA_LOCKFILE_DIR: point both at our directory.
+  const env = { ...process.env, KEA_PIDFILE_DIR: dir, KEA_LOCKFILE_DIR: dir, KEA_LOGGER_DESTINATION: 'stdout' };
+  const proc = lab.spawn(ns, KEA, ['-c', path], { timeoutMs: 90_000, env });
+  return started(proc, 'kea-dhcp4 serving', (p) => /DHCP4_STARTED|DHCP4_CONFIG_COMPLETE/.test(p.stdout() + p.stderr()));
+}
+
+/** dnsmasq as a DHCP server only (--port=0: no DNS), bound to srv0. */
+export async function startDnsmasq(
+  lab: Lab,
+  ns: Netns,
+  dir: string,
+  lease: number,
+  extra: string[] = [],
+): Promise<Spawned> {
+  const args = [
+    '-d',
+    '-C',
+    '/dev/null',
+    '--port=0',
+    '--interface=srv0',
+    '--bind-interfaces',
+    `--dhcp-range=192.0.2.100,192.0.2.199,255.255.255.0,${lease}`,
+    '--dhcp-option=option:router,192.0.2.1',
+    '--dhcp-option=option:dns-server,192.0.2.53',
+    `--dhcp-leasefile=${join(dir, 'dnsmasq.leases')}`,
+    `--pid-file=${join(dir, 'dnsmasq.pid')}`,
+    '--dhcp-authoritative',
+    ...extra,
+  ];
+  const proc = lab.spawn(ns, DNSMASQ, args, { timeoutMs: 90_000 });
+  return started(proc, 'dnsmasq started', (p) => /DHCP, IP range/.test(p.stdout() + p.stderr()));
+}
+
+export interface ClientRun {
+  dir: string;
+  conf?: string;
+  script?: string;
+  extra?: string[];
+  iface?: string;
+  /** -1 (the default here); false to keep trying, as after a DECLINE. */
+  oneTry?: boolean;
+  /** Give the client a private /etc (see privateResolvConf) so that its script's writes stay in `dir`. */
+  privateEtc?: boolean;
+  timeoutMs?: number;
+}
+
+export function clientPaths(dir: string) {
+  return { leases: join(dir, 'dhclient.leases'), pid: join(dir, 'dhclient.pid') };
+}
+
+/** `leasehold client -d -1 -v ... ep0` inside `ns`. */
+export function startClient(lab: Lab, ns: Netns, r: ClientRun): Spawned {
+  const p = clientPaths(r.dir);
+  const args = [LEASEHOLD, 'client', '-d', ...(r.oneTry === false ? [] : ['-1']), '-v', '-lf', p.leases, '-pf', p.pid];
+  args.push('-cf', r.conf ?? join(r.dir, 'no-dhclient.conf'));
+  if (r.script !== undefined) args.push('-sf', r.script);
+  args.push(...(r.extra ?? []), r.iface ?? 'ep0');
+  const opts = { timeoutMs: r.timeoutMs ?? 60_000 };
+  if (!r.privateEtc) return lab.spawn(ns, process.execPath, args, opts);
+  // In a mount namespace of its own, /etc is an overlay whose upper layer is DIR/etc-upper: whatever a script
+  // writes there (resolv.conf, Debian's resolv.conf.dhclient-new.PID) stays in DIR. Where overlayfs is not
+  // available, only resolv.conf is bind-mounted.
+  const up = join(r.dir, 'etc-upper');
+  const sh = [
+    `mount -t overlay overlay -o lowerdir=/etc,upperdir=${up},workdir=${join(r.dir, 'etc-work')} /etc 2>/dev/null ||`,
+    `mount --bind ${join(up, 'resolv.conf')} /etc/resolv.conf || exit 97; exec "$@"`,
+  ].join(' ');
+  return lab.spawn(
+    ns,
+    'unshare',
+    ['-m', '--propagation', 'private', 'sh', '-c', sh, 'sh', process.execPath, ...args],
+    opts,
+  );
+}
+
+/** Prepares DIR/etc-upper (for `privateEtc`) and returns the path of the client's resolv.conf. */
+export function privateResolvConf(dir: string): string {
+  mkdirSync(join(dir, 'etc-upper'), { recursive: true });
+  mkdirSync(join(dir, 'etc-work'), { recursive: true });
+  const path = join(dir, 'etc-upper', 'resolv.conf');
+  writeFileSync(path, '# leasehold test\n');
+  return path;
+}
+
+/** The IPv4 addresses and the default route of an interface in `ns`. */
+export async function addressesAndRoute(lab: Lab, ns: Netns, iface = 'ep0') {
+  const addr = await lab.run(ns, 'ip', ['-4', '-o', 'addr', 'show', 'dev', iface]);
+  const route = await lab.run(ns, 'ip', ['-4', 'route', 'show', 'default']);
+  return { addr: addr.stdout, route: route.stdout };
+}

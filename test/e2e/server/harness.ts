@@ -1,0 +1,197 @@
+// Shared set-up of the server's end-to-end tests: a server namespace and a client namespace joined by
+// a veth pair (srv0 192.0.2.1/24 — ep0, the interface name the seed dhclient.conf configures), the
+// seed configuration moved to 192.0.2.0/24, Leasehold's server started inside the server namespace,
+// and the real clients (ISC dhclient, busybox udhcpc, dhcpcd) inside the client namespace, each with
+// a script that writes its environment to a file.
+
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Lab, Netns } from '../lib/netns.js';
+import type { Spawned } from '../lib/proc.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const REPO = resolve(here, '../../../..');
+export const SERVER_ADDR = '192.0.2.1';
+
+/** bin/leasehold once src/cli/server.ts calls serve(); until then the guarded test entry. */
+export function serverCommand(): string[] {
+  const cli = join(REPO, 'dist/src/cli/server.js');
+  const wired = existsSync(cli) && readFileSync(cli, 'utf8').includes('serve.js');
+  return wired ? [join(REPO, 'bin/leasehold'), 'server'] : [join(here, 'serve-entry.js')];
+}
+
+export function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lh-server-e2e-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The seed talk's dhcpd.conf with its network moved to 192.0.2.0/24 (and the NTP server named by address:
+ * the namespaces have no DNS). */
+export function seedServerConf(): string {
+  return readFileSync(join(REPO, 'test/fixtures/conf/xgrid_dhcpd.conf'), 'utf8')
+    .replaceAll('192.168.1.', '192.0.2.')
+    .replace('time.euro.apple.com', '192.0.2.123');
+}
+
+export interface Topology {
+  server: Netns;
+  client: Netns;
+  clientMac: string;
+}
+
+export async function topology(lab: Lab, clientIf = 'ep0'): Promise<Topology> {
+  const server = await lab.netns();
+  const client = await lab.netns();
+  const [, cli] = await lab.veth(server, client, { aIf: 'srv0', bIf: clientIf, aAddr: `${SERVER_ADDR}/24` });
+  return { server, client, clientMac: cli.mac };
+}
+
+export interface ServerFiles {
+  dir: string;
+  conf: string;
+  leases: string;
+  pid: string;
+}
+
+export function serverFiles(dir: string, confText = seedServerConf()): ServerFiles {
+  const files = { dir, conf: join(dir, 'dhcpd.conf'), leases: join(dir, 'dhcpd.leases'), pid: join(dir, 'dhcpd.pid') };
+  writeFileSync(files.conf, confText);
+  if (!existsSync(files.leases)) writeFileSync(files.leases, ''); // as Debian's package creates it
+  return files;
+}
+
+/** Polls `check` every 50 ms until it returns a value, or throws after `timeoutMs` with `what`. */
+export async function waitFor<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The environment that makes the server skip packet sockets (ISC's socket mode). */
+export const UDP_ONLY: NodeJS.ProcessEnv = { ...process.env, LEASEHOLD_TRANSPORT: 'udp' };
+
+export async function startLeasehold(
+  lab: Lab,
+  ns: Netns,
+  f: ServerFiles,
+  extra: string[] = [],
+  env?: NodeJS.ProcessEnv,
+): Promise<Spawned> {
+  const args = [...serverCommand(), '-d', '-cf', f.conf, '-lf', f.leases, '-pf', f.pid, ...extra, 'srv0'];
+  const proc = lab.spawn(ns, process.execPath, args, { timeoutMs: 60_000, ...(env ? { env } : {}) });
+  await waitFor(
+    () => (proc.stderr().includes('Server starting service.') ? true : undefined),
+    10_000,
+    'Server starting service.',
+  ).catch(async (e: Error) => {
+    const run = await proc.stop(500);
+    throw new Error(`${e.message}\n--- server stderr\n${run.stderr}`);
+  });
+  return proc;
+}
+
+/** `KEY=VALUE` lines (a script's `env` dump) as a map; values may not contain newlines. */
+export function parseEnv(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) out.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return out;
+}
+
+/**
+ * A client hook script that dumps its environment to DIR/env.<tag>.<reason>, appends "<reason> <address>"
+ * to DIR/events.<tag>, and succeeds. `reason` is the shell expression naming the event: `$reason` for
+ * dhclient and dhcpcd, `$1` for udhcpc. With `configure`, it also sets the address on the interface as
+ * dhclient-script would (dhclient's variables), so the client can renew by unicast.
+ */
+export function envScript(dir: string, tag: string, reason: string, configure = false): string {
+  const path = join(dir, `${tag}-script.sh`);
+  const lines = [
+    '#!/bin/sh',
+    `env > "${dir}/env.${tag}.${reason}"`,
+    `echo "${reason} \${new_ip_address:-$ip}" >> "${dir}/events.${tag}"`,
+  ];
+  if (configure) {
+    lines.push(
+      'case "$reason" in',
+      '  BOUND|RENEW|REBIND|REBOOT) ip addr replace "$new_ip_address/$new_subnet_mask" dev "$interface" ;;',
+      '  EXPIRE|FAIL|RELEASE|STOP) [ -n "$old_ip_address" ] && ip addr del "$old_ip_address/$old_subnet_mask" dev "$interface" ;;',
+      'esac',
+    );
+  }
+  lines.push('exit 0', '');
+  writeFileSync(path, lines.join('\n'), { mode: 0o755 });
+  return path;
+}
+
+/** The events a hook script recorded so far ("REASON ADDRESS" lines). */
+export function events(dir: string, tag: string): string[] {
+  return (readIfExists(join(dir, `events.${tag}`)) ?? '').split('\n').filter(Boolean);
+}
+
+export interface DhclientRun {
+  proc: Spawned;
+  /** Waits until the script ran for `reason` (the n-th time, default the first); returns its environment. */
+  waitFor(reason: string, timeoutMs: number, nth?: number): Promise<Map<string, string>>;
+  stop(): Promise<void>;
+}
+
+/** ISC dhclient in `ns` on `ifname` with the seed dhclient.conf (or `conf`), in the foreground. */
+export function startDhclient(
+  lab: Lab,
+  ns: Netns,
+  dir: string,
+  tag: string,
+  opts: { configure?: boolean; conf?: string; ifname?: string; extra?: string[] } = {},
+): DhclientRun {
+  const script = envScript(dir, tag, '$reason', opts.configure ?? false);
+  const args = ['-d', '-1', '-v', '-sf', script, '-lf', join(dir, `${tag}.leases`), '-pf', join(dir, `${tag}.pid`)];
+  args.push(
+    '-cf',
+    opts.conf ?? join(REPO, 'test/fixtures/conf/dhclient.conf'),
+    ...(opts.extra ?? []),
+    opts.ifname ?? 'ep0',
+  );
+  const proc = lab.spawn(ns, '/sbin/dhclient', args, { timeoutMs: 60_000 });
+  return {
+    proc,
+    async waitFor(reason, timeoutMs, nth = 1) {
+      try {
+        await waitFor(
+          () => (events(dir, tag).filter((e) => e.startsWith(`${reason} `)).length >= nth ? true : undefined),
+          timeoutMs,
+          `dhclient ${reason} #${nth}`,
+        );
+      } catch (e) {
+        throw new Error(
+          `${(e as Error).message}; events: ${events(dir, tag).join(', ')}\n--- dhclient\n${proc.stderr()}`,
+        );
+      }
+      return parseEnv(readFileSync(join(dir, `env.${tag}.${reason}`), 'utf8'));
+    },
+    async stop() {
+      await proc.stop(2000);
+    },
+  };
+}
+
+export function readIfExists(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** Skips the test (and returns false) when a peer program is not installed. */
+export function requireTool(t: TestContext, path: string): boolean {
+  if (existsSync(path)) return true;
+  t.skip(`${path} not installed`);
+  return false;
+}
