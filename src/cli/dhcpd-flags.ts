@@ -14,6 +14,9 @@ export interface DhcpdFlags {
   quiet: boolean;
   testConfig: boolean;
   testLeases: boolean;
+  /** `-user` / `-group`: drop root privileges to these once sockets and files are open. */
+  user?: string;
+  group?: string;
   interfaces: string[];
 }
 
@@ -41,6 +44,7 @@ export const DHCPD_USAGE = `usage: leasehold server [-p PORT] [-f] [-d] [-q] [-t
   -p PORT    listen on PORT, reply to clients on PORT+1
   -f         stay in the foreground
   -d         log to stderr (implies -f)
+  -user U    run as user U once sockets and files are open (also -group G)
   -q         quiet: no banner
   -t         test the configuration file and exit
   -T         test the lease database and exit
@@ -78,6 +82,19 @@ export function parseDhcpdFlags(args: readonly string[]): FlagsResult {
         flags.port = n;
         break;
       }
+      case '-user':
+      case '-group': {
+        const v = value();
+        if (v === undefined || v === '') return { ok: false, error: `${a} requires a name` };
+        if (a === '-user') flags.user = v;
+        else flags.group = v;
+        break;
+      }
+      case '-chroot':
+        return {
+          ok: false,
+          error: '-chroot is not supported; run Leasehold in a container or with systemd sandboxing',
+        };
       case '--no-pid':
         flags.noPid = true;
         break;

@@ -24,6 +24,8 @@ export function settingsFromFlags(flags: DhcpdFlags): StartSettings {
     port: flags.port,
     quiet: flags.quiet,
     interfaces: flags.interfaces,
+    ...(flags.user !== undefined ? { user: flags.user } : {}),
+    ...(flags.group !== undefined ? { group: flags.group } : {}),
     // Not a dhcpd flag: forces ISC's socket mode, for tests of the UDP path and hosts where packet
     // sockets misbehave.
     transport: process.env.LEASEHOLD_TRANSPORT === 'udp' ? 'udp' : 'auto',

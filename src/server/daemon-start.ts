@@ -31,6 +31,9 @@ export interface StartSettings {
   port: number;
   quiet: boolean;
   interfaces: readonly string[];
+  /** dhcpd's -user / -group: the identity to drop to once sockets and files are open. */
+  user?: string;
+  group?: string;
   /** 'udp' skips packet sockets (tests of the UDP path; LEASEHOLD_TRANSPORT=udp). Default 'auto'. */
   transport?: 'auto' | 'udp';
 }
@@ -215,6 +218,17 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
       log.error(`Can't create PID file ${settings.pidFile}: ${errText(e)}.`); // ISC goes on too
     }
   }
+  if (settings.user !== undefined || settings.group !== undefined) {
+    const dropped = dropPrivileges(settings.user, settings.group);
+    if (dropped !== undefined) {
+      // Serving as root when the administrator asked otherwise is worse than not serving.
+      log.error(dropped);
+      await daemon.stop();
+      prober.close();
+      if (settings.pidFile !== undefined) await removePidFile(settings.pidFile, pid, deps.pidFs);
+      return { ok: false, code: 1 };
+    }
+  }
   log.info('Server starting service.');
 
   let stopped: Promise<void> | undefined;
@@ -227,4 +241,22 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
     return stopped;
   };
   return { ok: true, server: { daemon, transport, tree, stop } };
+}
+
+/** setgid/initgroups/setuid as dhcpd's -user/-group do; returns what went wrong, if anything. */
+function dropPrivileges(user: string | undefined, group: string | undefined): string | undefined {
+  try {
+    if (group !== undefined) process.setgid?.(group);
+    if (user !== undefined) {
+      // Supplementary groups of the new user (root's would otherwise stay).
+      (process as unknown as { initgroups?: (u: string, g: string | number) => void }).initgroups?.(
+        user,
+        group ?? process.getgid?.() ?? 0,
+      );
+      process.setuid?.(user);
+    }
+    return undefined;
+  } catch (e) {
+    return `Can't change to user ${user ?? '(unchanged)'} / group ${group ?? '(unchanged)'}: ${errText(e)}`;
+  }
 }

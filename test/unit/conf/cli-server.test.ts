@@ -80,3 +80,14 @@ test('server without -t refuses to start on a lease file it cannot open, and say
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /nonexistent\/dir\/dhcpd\.leases/);
 });
+
+test('dhcpd flags: -user and -group are kept; -chroot is refused with a reason', () => {
+  const r = parseDhcpdFlags(['-user', 'dhcpd', '-group', 'dhcpd', 'eth0']);
+  assert.ok(r.ok);
+  assert.equal(r.flags.user, 'dhcpd');
+  assert.equal(r.flags.group, 'dhcpd');
+  assert.deepEqual(r.flags.interfaces, ['eth0']);
+  assert.deepEqual(parseDhcpdFlags(['-user']), { ok: false, error: '-user requires a name' });
+  const c = parseDhcpdFlags(['-chroot', '/var/lib/dhcp']);
+  assert.equal(c.ok, false);
+});
