@@ -11,6 +11,7 @@ import type { Catalogue } from '../options/catalogue.js';
 import { tryEncodeOptionValue } from '../options/codec.js';
 import { parseIpv4, prefixToMask } from '../wire/index.js';
 import type { ClientLease, ReceiptRules } from './lease.js';
+import { leaseFromItems } from './lease-file.js';
 
 /** ISC's default request list, DHCPv4 part (the two DHCPv6 entries are not sent in a DHCPv4 PRL). */
 export const DEFAULT_REQUEST_LIST: readonly number[] = [1, 28, 2, 3, 15, 6, 12];
@@ -283,50 +284,9 @@ function sendValue(s: OptionStatement, cat: Catalogue): SendValue | undefined {
 
 /** A `lease { }` block of dhclient.conf as a static (fallback) lease. */
 function staticLease(items: readonly ClientLeaseItem[], cat: Catalogue, warnings: string[]): ClientLease | undefined {
-  const lease: ClientLease = { address: 0, options: new Map(), renew: 0, rebind: 0, expire: 0, isStatic: true };
-  let hasAddress = false;
-  for (const it of items) {
-    switch (it.kind) {
-      case 'interface':
-        lease.interface = it.name;
-        break;
-      case 'fixed-address': {
-        const ip = parseIpv4(it.address);
-        if (ip !== undefined) {
-          lease.address = ip;
-          hasAddress = true;
-        }
-        break;
-      }
-      case 'filename':
-        lease.filename = it.value;
-        break;
-      case 'server-name':
-        lease.serverName = it.value;
-        break;
-      case 'medium':
-        lease.medium = it.value;
-        break;
-      case 'bootp':
-        lease.bootp = true;
-        break;
-      case 'renew':
-      case 'rebind':
-      case 'expire':
-        lease[it.kind] = it.time;
-        break;
-      case 'option': {
-        const data = it.option.space === 'dhcp' ? constData(it, cat) : undefined;
-        if (data) lease.options.set(it.option.code, data);
-        break;
-      }
-      case 'key':
-        break;
-    }
-  }
-  if (!hasAddress) {
-    warnings.push('lease { } without fixed-address: ignored');
-    return undefined;
-  }
-  return lease;
+  return leaseFromItems(items, cat, warnings, {
+    isStatic: true,
+    optionData: (it) => constData(it, cat),
+    noAddress: 'lease { } without fixed-address: ignored',
+  });
 }

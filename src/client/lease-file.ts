@@ -5,7 +5,7 @@
 // The writer prints what write_client_lease prints, in its order: bootp, interface, fixed-address, filename,
 // server-name, medium, options (ISC's `pretty_print_option` with commas and quotes), renew, rebind, expire —
 // times as `W YYYY/MM/DD HH:MM:SS` in UTC (print_time with the default db-time-format).
-import type { ClientLeaseItem, Statement } from '../conf/ast.js';
+import type { ClientLeaseItem, OptionStatement, Statement } from '../conf/ast.js';
 import type { CatalogueLike } from '../conf/catalogue.js';
 import { ConfError, type Diagnostic } from '../conf/diagnostics.js';
 import { parseSemi } from '../conf/parse-basic.js';
@@ -81,12 +81,24 @@ function skipBlock(p: Cursor, source: string): string {
   return source.slice(first.offset, last.end);
 }
 
-function leaseFromItems(
+/** How `leaseFromItems` treats a `lease { }` block: dhclient.leases records, or dhclient.conf's static leases. */
+export interface LeaseItemsOptions {
+  isStatic?: boolean;
+  /** The option's bytes, or undefined to skip it silently (dhclient.conf's expression-aware reading). */
+  optionData?: (it: OptionStatement) => Uint8Array | undefined;
+  /** The warning for a block without `fixed-address`. */
+  noAddress?: string;
+}
+
+/** A `lease { }` block (dhclient.leases or dhclient.conf) as a ClientLease; undefined without an address. */
+export function leaseFromItems(
   items: readonly ClientLeaseItem[],
   cat: Catalogue,
   warnings: string[],
+  opts: LeaseItemsOptions = {},
 ): ClientLease | undefined {
   const lease: ClientLease = { address: 0, options: new Map(), renew: 0, rebind: 0, expire: 0 };
+  if (opts.isStatic) lease.isStatic = true;
   let hasAddress = false;
   for (const it of items) {
     switch (it.kind) {
@@ -119,6 +131,11 @@ function leaseFromItems(
         lease[it.kind] = it.time;
         break;
       case 'option': {
+        if (opts.optionData) {
+          const data = it.option.space === 'dhcp' ? opts.optionData(it) : undefined;
+          if (data) lease.options.set(it.option.code, data);
+          break;
+        }
         if (it.option.space !== 'dhcp' || it.value === undefined) {
           warnings.push(`${it.pos.file}:${it.pos.line}: option ${it.option.space}.${it.option.name} not kept`);
           break;
@@ -133,7 +150,7 @@ function leaseFromItems(
     }
   }
   if (!hasAddress) {
-    warnings.push('lease without fixed-address: skipped');
+    warnings.push(opts.noAddress ?? 'lease without fixed-address: skipped');
     return undefined;
   }
   return lease;
