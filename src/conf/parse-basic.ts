@@ -223,25 +223,22 @@ export function parseLeaseTime(p: Cursor): number {
 
 const MONTH_DAYS = [31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
 
+/** The fields of a date as written: `never`, `epoch N`, or `W YYYY/MM/DD HH:MM:SS [TZOFF]` (month 1-12). */
+export type DateFields =
+  | { kind: 'never' }
+  | { kind: 'epoch'; seconds: number }
+  | { kind: 'date'; year: number; month: number; mday: number; hour: number; min: number; sec: number; tzoff: number };
+
 /**
- * parse_date_core(): `never`, `epoch N`, or `W YYYY/MM/DD HH:MM:SS` (UTC). Returns seconds
- * since the epoch (0xffffffff for never). The caller consumes any ';'.
+ * The grammar of parse_date_core() with ISC's messages, without the conversion: dhcpd.conf keeps
+ * ISC's arithmetic (parseDateCore), the lease reader its own calendar past 2038. The caller
+ * consumes any ';'.
  */
-export function parseDateCore(p: Cursor): number {
-  let tok = p.peek();
+export function parseDateFields(p: Cursor): DateFields {
+  const tok = p.peek();
   if (tok.t === 'never') {
     p.next();
-    return 0xffffffff;
-  }
-  if (tok.t === 'epoch') {
-    p.next();
-    tok = p.peek();
-    if (tok.t !== 'NUMBER') {
-      if (tok.t !== ';') p.next();
-      p.fail('Seconds since epoch expected.');
-    }
-    p.next();
-    return Number.parseInt(tok.text, 10);
+    return { kind: 'never' };
   }
   const num = (what: string): number => {
     const t = p.peek();
@@ -260,11 +257,14 @@ export function parseDateCore(p: Cursor): number {
     }
     p.next();
   };
+  if (tok.t === 'epoch') {
+    p.next();
+    return { kind: 'epoch', seconds: num('Seconds since epoch') };
+  }
   num('numeric day of week');
-  let year = num('numeric year');
-  if (year > 1900) year -= 1900;
+  const year = num('numeric year');
   punct('/', 'slash separating year from month');
-  const mon = num('numeric month') - 1;
+  const month = num('numeric month');
   punct('/', 'slash separating month from day');
   const mday = num('numeric day of month');
   const hour = num('numeric hour');
@@ -280,6 +280,19 @@ export function parseDateCore(p: Cursor): number {
     p.next();
     p.fail('Time zone offset or semicolon expected.');
   }
+  return { kind: 'date', year, month, mday, hour, min, sec, tzoff };
+}
+
+/**
+ * parse_date_core(): seconds since the epoch (0xffffffff for never, and for years from 2038 as
+ * ISC does). The caller consumes any ';'.
+ */
+export function parseDateCore(p: Cursor): number {
+  const d = parseDateFields(p);
+  if (d.kind === 'never') return 0xffffffff;
+  if (d.kind === 'epoch') return d.seconds;
+  const year = d.year > 1900 ? d.year - 1900 : d.year;
+  const mon = d.month - 1;
   if (year >= 138) return 0xffffffff;
   // ISC's own arithmetic (no time zone library).
   const days =
@@ -287,9 +300,9 @@ export function parseDateCore(p: Cursor): number {
     Math.trunc((year - 69) / 4) +
     (mon > 0 ? (MONTH_DAYS[mon - 1] ?? 0) : 0) +
     (mon > 1 && ((year - 72) & 3) === 0 ? 1 : 0) +
-    mday -
+    d.mday -
     1;
-  return ((days * 24 + hour) * 60 + min) * 60 + sec + tzoff;
+  return ((days * 24 + d.hour) * 60 + d.min) * 60 + d.sec + d.tzoff;
 }
 
 const FROM64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'

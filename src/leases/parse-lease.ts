@@ -4,7 +4,7 @@
 // everything else here.
 
 import { tokenize } from '../conf/lexer.js';
-import { parseHostName, parseNumericAggregate, parseSemi } from '../conf/parse-basic.js';
+import { parseDateFields, parseHostName, parseNumericAggregate, parseSemi } from '../conf/parse-basic.js';
 import { parseHardware, type Scope } from '../conf/parse-declarations.js';
 import { parseExecutableStatement } from '../conf/parse-executable.js';
 import { parseOptionData, parseOptionName } from '../conf/parse-options.js';
@@ -27,59 +27,11 @@ const ROOT: Scope = { type: 'root' };
 
 /** parse_date_core() + parse_semi(): `W YYYY/MM/DD HH:MM:SS [TZOFF];`, `epoch N;`, `never;`. */
 export function parseLeaseDate(p: Cursor): LeaseTime {
-  let t = parseDateCore(p);
+  const d = parseDateFields(p);
   parseSemi(p);
-  if (t === undefined) t = 0;
-  return t;
-}
-
-function parseDateCore(p: Cursor): LeaseTime | undefined {
-  const tok = p.peek();
-  if (tok.t === 'never') {
-    p.next();
-    return Number.POSITIVE_INFINITY;
-  }
-  const num = (what: string): number => {
-    const t = p.peek();
-    if (t.t !== 'NUMBER') {
-      if (t.t !== ';') p.next();
-      p.fail(`${what} expected.`);
-    }
-    p.next();
-    return Number.parseInt(t.text, 10);
-  };
-  const punct = (ch: string, what: string): void => {
-    const t = p.peek();
-    if (t.t !== ch) {
-      if (t.t !== ';') p.next();
-      p.fail(`expected ${what}.`);
-    }
-    p.next();
-  };
-  if (tok.t === 'epoch') {
-    p.next();
-    return num('Seconds since epoch');
-  }
-  num('numeric day of week');
-  const year = num('numeric year');
-  punct('/', 'slash separating year from month');
-  const mon = num('numeric month');
-  punct('/', 'slash separating month from day');
-  const mday = num('numeric day of month');
-  const hour = num('numeric hour');
-  punct(':', 'colon separating hour from minute');
-  const min = num('numeric minute');
-  punct(':', 'colon separating minute from second');
-  const sec = num('numeric second');
-  let tzoff = 0;
-  const t = p.peek();
-  if (t.t === 'NUMBER') {
-    tzoff = Number.parseInt(p.next().text, 10);
-  } else if (t.t !== ';') {
-    p.next();
-    p.fail('Time zone offset or semicolon expected.');
-  }
-  return iscDateToTime(year, mon, mday, hour, min, sec, tzoff);
+  if (d.kind === 'never') return Number.POSITIVE_INFINITY;
+  if (d.kind === 'epoch') return d.seconds;
+  return iscDateToTime(d.year, d.month, d.mday, d.hour, d.min, d.sec, d.tzoff);
 }
 
 const STATE_OF: Record<string, BindingState | 'reserved' | 'bootp'> = {
