@@ -153,7 +153,8 @@ function setNumber(peer: FailoverPeerDecl, what: string, v: number, partner: boo
   }
 }
 
-const STATES: ReadonlySet<string> = new Set([
+/** The failover state names of dhcpd.conf and dhcpd.leases (`my state ... at ...`). */
+export const FAILOVER_STATES: ReadonlySet<string> = new Set([
   'unknown-state',
   'partner-down',
   'normal',
@@ -179,7 +180,7 @@ function parseFailoverState(p: Cursor, pos: Pos, peer: string): Declaration {
     if (t.t === 'my' || t.t === 'partner') {
       if (p.next().t !== 'state') p.fail("expecting 'state'");
       const s = p.next();
-      if (!STATES.has(s.t)) p.fail('unknown failover state');
+      if (!FAILOVER_STATES.has(s.t)) p.fail('unknown failover state');
       const n = p.next();
       let at: number | undefined;
       if (n.t !== ';') {

@@ -6,6 +6,7 @@
 import type { ClassDecl, Declaration, HostDecl, Statement } from '../conf/ast.js';
 import { parseNumericAggregate, parseSemi } from '../conf/parse-basic.js';
 import { parseStatement } from '../conf/parse-declarations.js';
+import { FAILOVER_STATES } from '../conf/parse-failover.js';
 import type { Cursor } from '../conf/parser-core.js';
 import { bytesOf, isIdentifier } from '../conf/tokens.js';
 import type { FailoverStateSetting, IaRecord, LeaseFileRecord } from './lease.js';
@@ -17,22 +18,6 @@ export interface RecordContext extends LeaseParseContext {
   /** Set once an authoring-byte-order has been read. */
   byteOrderSeen: boolean;
 }
-
-const FAILOVER_STATES = new Set([
-  'unknown-state',
-  'partner-down',
-  'normal',
-  'communications-interrupted',
-  'conflict-done',
-  'resolution-interrupted',
-  'potential-conflict',
-  'recover',
-  'recover-wait',
-  'recover-done',
-  'shutdown',
-  'paused',
-  'startup',
-]);
 
 /** One record; the cursor is at its first token. */
 export function parseRecord(p: Cursor, ctx: RecordContext): LeaseFileRecord {
