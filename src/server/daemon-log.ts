@@ -31,7 +31,9 @@ export interface StreamLoggerOptions {
 export function streamLogger(opts: StreamLoggerOptions): Logger {
   const write = opts.write ?? ((t: string) => process.stderr.write(t));
   const clock = opts.clock ?? Date.now;
-  const prefix = () => `${syslogStamp(clock())} ${hostname()} ${opts.ident ?? 'dhcpd'}[${process.pid}]: `;
+  // The host name and PID do not change while we run: one lookup, not one per log line.
+  const tail = ` ${hostname()} ${opts.ident ?? 'dhcpd'}[${process.pid}]: `;
+  const prefix = () => `${syslogStamp(clock())}${tail}`;
   const line = (text: string) => write(opts.bare ? `${text}\n` : `${prefix()}${text}\n`);
   return { info: line, error: line };
 }

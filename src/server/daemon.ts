@@ -131,20 +131,21 @@ export class ServerDaemon {
   /** Handles one packet to the end (reply sent or dropped). Exposed for tests. */
   async process(packet: ReceivedPacket): Promise<void> {
     this.stats.received++;
-    const from = `${ipToString(packet.sourceAddress)} via ${packet.iface?.name ?? 'unknown interface'}`;
+    // Only drops name the sender: build the text then, not for every packet.
+    const from = () => `${ipToString(packet.sourceAddress)} via ${packet.iface?.name ?? 'unknown interface'}`;
     const decoded = decodeMessage(packet.payload);
     if (!decoded.ok) {
-      this.drops.drop(decoded.error.cause, `malformed packet from ${from}: ${decoded.error.detail}`);
+      this.drops.drop(decoded.error.cause, `malformed packet from ${from()}: ${decoded.error.detail}`);
       return;
     }
     const request = decoded.message;
     if (request.op !== BOOTREQUEST) {
-      this.drops.drop('not-a-request', `BOOTREPLY from ${from} sent to the server port`);
+      this.drops.drop('not-a-request', `BOOTREPLY from ${from()} sent to the server port`);
       return;
     }
     const iface = packet.iface ?? (request.giaddr !== 0 ? this.transport?.interfaces[0] : undefined);
     if (iface === undefined) {
-      this.drops.drop('unknown-interface', `broadcast from ${from}: cannot tell which interface it came in on`);
+      this.drops.drop('unknown-interface', `broadcast from ${from()}: cannot tell which interface it came in on`);
       return;
     }
     const ctx: EngineContext = {
@@ -160,7 +161,7 @@ export class ServerDaemon {
     try {
       result = this.engine(request, ctx);
     } catch (e) {
-      this.drops.drop('engine-error', `packet from ${from} made the engine fail: ${String(e)}`);
+      this.drops.drop('engine-error', `packet from ${from()} made the engine fail: ${String(e)}`);
       return;
     }
     for (const line of result.log) this.opts.log.info(line);
