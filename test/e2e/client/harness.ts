@@ -2,19 +2,27 @@
 // pair (srv0 192.0.2.1/24 in the server namespace, ep0 without an address in the client's — ep0 is the name
 // the seed dhclient.conf configures), a real server (ISC dhcpd, Kea, dnsmasq) started inside the server
 // namespace on srv0 only, and `leasehold client` inside the client namespace.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { loadNative } from '../../../src/io/native.js';
 import type { Lab, Netns } from '../lib/netns.js';
 import type { Spawned } from '../lib/proc.js';
+import {
+  parseEnv,
+  REPO,
+  readIfExists,
+  SERVER_ADDR,
+  type Topology,
+  tempDir,
+  topology,
+  waitFor,
+} from '../server/harness.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const REPO = resolve(here, '../../../..');
+// The namespaces, temp dirs and polling are the server tests' own; re-exported for the client tests.
+export { parseEnv, REPO, readIfExists, SERVER_ADDR, tempDir, type Topology, topology, waitFor };
+
 export const LEASEHOLD = join(REPO, 'bin/leasehold');
-export const SERVER_ADDR = '192.0.2.1';
 export const DHCPD = '/usr/sbin/dhcpd';
 export const KEA = '/usr/sbin/kea-dhcp4';
 export const DNSMASQ = '/usr/sbin/dnsmasq';
@@ -30,50 +38,6 @@ export function requireBinary(t: TestContext, path: string): boolean {
   if (existsSync(path)) return true;
   t.skip(`${path} is not installed`);
   return false;
-}
-
-export function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lh-client-e2e-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-export interface Topology {
-  server: Netns;
-  client: Netns;
-  clientMac: string;
-}
-
-export async function topology(lab: Lab, clientIf = 'ep0'): Promise<Topology> {
-  const server = await lab.netns();
-  const client = await lab.netns();
-  const [, cli] = await lab.veth(server, client, { aIf: 'srv0', bIf: clientIf, aAddr: `${SERVER_ADDR}/24` });
-  return { server, client, clientMac: cli.mac };
-}
-
-/** Polls `check` every 50 ms until it returns a value, or throws after `timeoutMs` with `what`. */
-export async function waitFor<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export function readIfExists(path: string): string | undefined {
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-}
-
-/** `KEY=VALUE` lines (a script's `env` dump) as a map. */
-export function parseEnv(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) out.set(line.slice(0, eq), line.slice(eq + 1));
-  }
-  return out;
 }
 
 /** A dhclient-script that records each reason in DIR/reasons and dumps its environment to DIR/env.REASON. */
