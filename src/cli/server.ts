@@ -2,22 +2,13 @@
 // (silent success, or the first error with its file, line, column, source line and caret); `-T`
 // checks the lease database as `dhcpd -T` does; otherwise it serves (src/cli/serve.ts).
 
-import { readFileSync } from 'node:fs';
 import { formatDiagnostic, parseDhcpdConf } from '../conf/index.js';
 import { buildScopeTree } from '../conf/scope-tree.js';
 import { checkLeasesFile } from '../leases/check.js';
 import type { ParseLeasesOptions } from '../leases/reader.js';
+import { readConfFile } from '../server/daemon-start.js';
 import { DHCPD_USAGE, parseDhcpdFlags } from './dhcpd-flags.js';
 import { serve } from './serve.js';
-
-/** Reads configuration files; a path that cannot be read is "cannot open" (undefined). */
-function readConfFile(path: string): Uint8Array | undefined {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch {
-    return undefined;
-  }
-}
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseDhcpdFlags(args);

@@ -65,7 +65,8 @@ export interface RunningServer {
 
 export type StartResult = { ok: true; server: RunningServer } | { ok: false; code: number };
 
-function readConfFile(path: string): Uint8Array | undefined {
+/** The file reader of dhcpd.conf and its includes: a file that cannot be read is "cannot open". */
+export function readConfFile(path: string): Uint8Array | undefined {
   try {
     return new Uint8Array(readFileSync(path));
   } catch {
