@@ -33,6 +33,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"packetSend", NULL, lh_packet_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"icmpOpen", NULL, lh_icmp_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"icmpSend", NULL, lh_icmp_send, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"udpOpen", NULL, lh_udp_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"udpSend", NULL, lh_udp_send, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"udpClose", NULL, lh_udp_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, lh_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setRef", NULL, lh_set_ref, NULL, NULL, NULL, napi_enumerable, NULL},
   };

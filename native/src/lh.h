@@ -7,7 +7,7 @@
 #include <uv.h>
 
 /* Bumped whenever the JS-visible surface changes, so src/io/native.ts can refuse a stale build. */
-#define LH_ABI_VERSION 1
+#define LH_ABI_VERSION 2
 
 typedef enum { LH_KIND_PACKET = 1, LH_KIND_ICMP = 2 } lh_kind;
 
@@ -46,6 +46,11 @@ napi_value lh_packet_open(napi_env env, napi_callback_info info);
 napi_value lh_packet_send(napi_env env, napi_callback_info info);
 napi_value lh_icmp_open(napi_env env, napi_callback_info info);
 napi_value lh_icmp_send(napi_env env, napi_callback_info info);
+
+/* udp.c */
+napi_value lh_udp_open(napi_env env, napi_callback_info info);
+napi_value lh_udp_send(napi_env env, napi_callback_info info);
+napi_value lh_udp_close(napi_env env, napi_callback_info info);
 
 /* Argument helpers (addon.c). */
 int lh_get_string(napi_env env, napi_value v, char *out, size_t cap, size_t *len);

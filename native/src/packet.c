@@ -67,6 +67,12 @@ napi_value lh_packet_open(napi_env env, napi_callback_info info) {
   if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0)
     return fail(env, fd, "setsockopt", errno, "PACKET_AUXDATA");
 
+  /* A storm arrives faster than one event-loop turn drains it: a deep queue (4 MiB, beyond rmem_max as root) turns
+   * bursts into latency instead of silent drops. Best effort: without CAP_NET_ADMIN the default stays. */
+  int rcvbuf = 4 << 20;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+
   struct sockaddr_ll sll;
   memset(&sll, 0, sizeof sll);
   sll.sll_family = AF_PACKET;

@@ -42,6 +42,7 @@ export async function serve(flags: DhcpdFlags): Promise<number> {
     process.stderr.on('error', () => undefined);
   }
   const log = streamLogger({ bare: flags.debug });
+  process.on('exit', () => log.flush());
   const started = await startServer(settingsFromFlags(flags), { log });
   if (!started.ok) return started.code;
   const { server } = started;

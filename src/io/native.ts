@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** Must equal LH_ABI_VERSION in native/src/lh.h; a mismatch means a stale build. */
-export const NATIVE_ABI_VERSION = 1;
+export const NATIVE_ABI_VERSION = 2;
 
 /** Opaque socket handle owned by the addon. */
 export type NativeHandle = { readonly __leaseholdNativeHandle: unique symbol };
@@ -28,11 +28,26 @@ export interface NativeAddon {
   icmpSend(handle: NativeHandle, address: string, message: Buffer): number;
   close(handle: NativeHandle): void;
   setRef(handle: NativeHandle, on: boolean): void;
+  /** A UDP socket bound to address:port (host-order u32, 0 = any) that receives nothing (see native/src/udp.c). */
+  udpOpen(port: number, address: number): NativeHandle;
+  /** Synchronous, non-blocking sendto; throws the errno Error. */
+  udpSend(handle: NativeHandle, payload: Buffer, address: number, port: number): number;
+  udpClose(handle: NativeHandle): void;
 }
 
 export type NativeLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string; path: string };
 
-const FUNCTIONS = ['packetOpen', 'packetSend', 'icmpOpen', 'icmpSend', 'close', 'setRef'] as const;
+const FUNCTIONS = [
+  'packetOpen',
+  'packetSend',
+  'icmpOpen',
+  'icmpSend',
+  'close',
+  'setRef',
+  'udpOpen',
+  'udpSend',
+  'udpClose',
+] as const;
 const RELATIVE = 'native/build/Release/leasehold_native.node';
 
 /** Where the addon is looked for: the repository root seen from dist/src/io/ (compiled) or src/io/ (sources). */

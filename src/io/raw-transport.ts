@@ -8,14 +8,13 @@
 //   sit behind a router: the kernel picks the route, the source address and the next hop's MAC, which a
 //   frame path would have to redo (and could not do for a relay several hops away);
 // - holding the port stops the kernel from answering every unicast request (renewals, relayed traffic)
-//   with an ICMP port-unreachable. What it receives is read and discarded: the packet sockets already
+//   with an ICMP port-unreachable. It receives nothing (a reject-all filter drops its copies in the kernel): the packet sockets already
 //   delivered those datagrams, with their interface. (As with ISC, a request arriving on an interface that
 //   is not served is therefore ignored.)
 
-import { createSocket, type Socket } from 'node:dgram';
 import { type FrameErrorCause, parseFrame } from '../wire/frame.js';
 import { formatMac } from './addr.js';
-import type { NativeLoad } from './native.js';
+import { loadNative, type NativeHandle, type NativeLoad, requireNative } from './native.js';
 import { type FrameInfo, openPacketSocket, type PacketSocket } from './packet-socket.js';
 import { type ReplyRoute, routeReply } from './raw-frames.js';
 import {
@@ -43,7 +42,8 @@ export type RawPacketHandler = (packet: RawReceivedPacket) => void;
 
 /** The UDP side (client and relay destinations); injectable so unit tests need neither root nor port 67. */
 export interface UdpSender {
-  send(payload: Uint8Array, address: number, port: number): Promise<void>;
+  /** Synchronous: the datagram is with the kernel when it returns; throws the socket error. */
+  send(payload: Uint8Array, address: number, port: number): void;
   close(): Promise<void>;
 }
 
@@ -60,35 +60,35 @@ export interface RawTransportOptions {
   openUdp?: (port: number) => Promise<UdpSender>;
 }
 
-function dotted(ip: number): string {
-  return `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`;
-}
-
-/** The fallback socket: bound to 0.0.0.0:port (SO_REUSEADDR), sends unicast, discards what it receives. */
-export function openUdpSender(port: number, onError: (err: Error) => void): Promise<UdpSender> {
-  return new Promise((resolve, reject) => {
-    const sock: Socket = createSocket({ type: 'udp4', reuseAddr: true });
-    const fail = (err: Error) => {
-      sock.close();
-      reject(Object.assign(err, { message: `Can't bind to 0.0.0.0:${port}: ${err.message}` }));
-    };
-    sock.once('error', fail);
-    sock.on('message', () => {}); // discarded: the packet sockets delivered it (see the header)
-    sock.bind({ address: '0.0.0.0', port, exclusive: true }, () => {
-      sock.off('error', fail);
-      sock.on('error', onError);
-      let closed = false;
-      resolve({
-        send: (payload, address, to) =>
-          new Promise((ok, ko) => sock.send(payload, to, dotted(address), (err) => (err ? ko(err) : ok()))),
-        close: () =>
-          new Promise((done) => {
-            if (closed) return done();
-            closed = true;
-            sock.close(() => done());
-          }),
-      });
-    });
+/**
+ * The fallback socket: bound to 0.0.0.0:port (SO_REUSEADDR), sends unicast. It receives nothing: the addon
+ * attaches a reject-all filter, so the kernel drops its copies of the requests instead of queueing them for
+ * an event loop that would read and discard each one (native/src/udp.c).
+ */
+export function openUdpSender(port: number, native: NativeLoad): Promise<UdpSender> {
+  const addon = requireNative(native);
+  let handle: NativeHandle | undefined;
+  try {
+    handle = addon.udpOpen(port, 0);
+  } catch (err) {
+    const e = err as Error;
+    return Promise.reject(Object.assign(e, { message: `Can't bind to 0.0.0.0:${port}: ${e.message}` }));
+  }
+  const h = handle;
+  let closed = false;
+  return Promise.resolve({
+    send: (payload, address, to) => {
+      if (closed) throw new Error('socket closed');
+      const buf = Buffer.isBuffer(payload)
+        ? payload
+        : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+      addon.udpSend(h, buf, address, to);
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      addon.udpClose(h);
+    },
   });
 }
 
@@ -133,7 +133,7 @@ export class RawTransport implements Transport {
         iface = { ...given, index: sock.ifindex, mac: Uint8Array.from(sock.mac) };
         served.push(iface);
       }
-      t.udp = await (opts.openUdp ?? ((port) => openUdpSender(port, onError)))(opts.port);
+      t.udp = await (opts.openUdp ?? ((port) => openUdpSender(port, opts.native ?? loadNative())))(opts.port);
     } catch (err) {
       await t.close();
       throw err;
@@ -189,15 +189,20 @@ export class RawTransport implements Transport {
   }
 
   async send(payload: Uint8Array, destination: Destination, iface: ServedInterface | undefined): Promise<void> {
+    this.sendNow(payload, destination, iface);
+  }
+
+  sendNow(payload: Uint8Array, destination: Destination, iface: ServedInterface | undefined): void {
     if (this.closed) throw new Error('transport closed');
     const route = this.route(payload, destination, iface);
     if (route.via === 'udp') {
       if (this.udp === undefined) throw new Error('transport not open');
-      return this.udp.send(payload, route.address, route.port);
+      this.udp.send(payload, route.address, route.port);
+      return;
     }
     const sock = iface === undefined ? undefined : this.sockets.get(iface.name);
     if (sock === undefined) throw new Error(`no packet socket on ${iface?.name ?? 'unknown interface'}`);
-    sock.send(route.frame); // throws the errno Error (ENETDOWN, EMSGSIZE…): the promise rejects with it
+    sock.send(route.frame); // throws the errno Error (ENETDOWN, EMSGSIZE…)
   }
 
   async close(): Promise<void> {

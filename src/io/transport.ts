@@ -59,6 +59,11 @@ export interface Transport {
    * can reach). Resolves once the kernel has the datagram; rejects with the socket error.
    */
   send(payload: Uint8Array, destination: Destination, iface: ServedInterface | undefined): Promise<void>;
+  /**
+   * The same, synchronously (throws the socket error), for transports whose sends complete at once (the raw
+   * transport's are plain non-blocking sendto calls): the hot path then needs no promise per reply.
+   */
+  sendNow?(payload: Uint8Array, destination: Destination, iface: ServedInterface | undefined): void;
   /** Stops receiving and closes every socket; idempotent. */
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@
 // prefix ("Nov 22 17:14:43 host dhcpd[123]: ..."), which journald and log files capture as they
 // would capture syslog. A syslog sink can replace it behind the same Logger.
 
+import { writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 export interface Logger {
@@ -26,16 +27,78 @@ export interface StreamLoggerOptions {
   write?: (text: string) => void;
   clock?: () => number;
   ident?: string;
+  /** Schedules a flush of the lines logged since the last one (default: at the end of this turn). Tests flush by hand. */
+  schedule?: (flush: () => void) => void;
 }
 
-export function streamLogger(opts: StreamLoggerOptions): Logger {
-  const write = opts.write ?? ((t: string) => process.stderr.write(t));
+/** Lines held before a write even within one event-loop turn (a storm must not grow the buffer unbounded). */
+const FLUSH_AT_CHARS = 64 * 1024;
+/**
+ * Once per turn of the event loop, after the packets of that turn: under load a turn carries many packets,
+ * and a line never waits long enough for a test (or an operator's tail -f) to see a reply before its line.
+ */
+function flushSoon(fn: () => void): void {
+  setImmediate(fn).unref(); // never what keeps the process alive; 'exit' flushes the rest
+}
+
+/** Straight to fd 2: process.stderr's stream machinery cost more than the write itself. */
+function writeStderr(text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let done = 0;
+  try {
+    while (done < bytes.length) done += writeSync(2, bytes, done);
+  } catch (e) {
+    // A non-blocking pipe that is full: let the stream queue the rest. Anything else (stderr gone, the
+    // terminal closed): logging must never stop the server.
+    if ((e as NodeJS.ErrnoException).code === 'EAGAIN') process.stderr.write(bytes.subarray(done));
+  }
+}
+
+export interface StreamLogger extends Logger {
+  /** Writes what is buffered now (before exit, or before a line that must be seen at once). */
+  flush(): void;
+}
+
+/**
+ * Lines are collected during one turn of the event loop and written together: a server logs four lines per
+ * DORA, and one write per line was a tenth of its CPU under load. Nothing is lost at exit (the caller flushes
+ * on process 'exit'); a SIGKILL loses at most the lines of the turn it interrupts, never a lease.
+ */
+export function streamLogger(opts: StreamLoggerOptions): StreamLogger {
+  const write = opts.write ?? writeStderr;
   const clock = opts.clock ?? Date.now;
+  const schedule = opts.schedule ?? flushSoon;
   // The host name and PID do not change while we run: one lookup, not one per log line.
   const tail = ` ${hostname()} ${opts.ident ?? 'dhcpd'}[${process.pid}]: `;
-  const prefix = () => `${syslogStamp(clock())}${tail}`;
-  const line = (text: string) => write(opts.bare ? `${text}\n` : `${prefix()}${text}\n`);
-  return { info: line, error: line };
+  let stampSecond = -1;
+  let stamp = '';
+  const prefix = () => {
+    const ms = clock();
+    const sec = Math.floor(ms / 1000);
+    if (sec !== stampSecond) {
+      stampSecond = sec;
+      stamp = `${syslogStamp(ms)}${tail}`;
+    }
+    return stamp;
+  };
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    write(text);
+  };
+  const line = (text: string) => {
+    pending += opts.bare ? `${text}\n` : `${prefix()}${text}\n`;
+    if (pending.length >= FLUSH_AT_CHARS) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      schedule(flush);
+    }
+  };
+  return { info: line, error: line, flush };
 }
 
 /** A logger that keeps lines in memory (tests). */

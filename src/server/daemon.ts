@@ -75,6 +75,13 @@ export function replyMessageType(bytes: Uint8Array): number | undefined {
   return undefined;
 }
 
+const ADOPT = { adopt: true } as const;
+
+/** Only drops name the sender: the text is built then, not for every packet. */
+function senderText(packet: ReceivedPacket): string {
+  return `${ipToString(packet.sourceAddress)} via ${packet.iface?.name ?? 'unknown interface'}`;
+}
+
 function destinationText(d: Destination): string {
   return d.kind === 'broadcast' ? 'broadcast' : `${d.kind} ${ipToString(d.address)}`;
 }
@@ -120,33 +127,52 @@ export class ServerDaemon {
     this.cancelTimer = timer(() => void this.tick(), this.opts.tickMs ?? 1000);
   }
 
-  /** The transport's packet handler. Never throws; the work is tracked so stop() can wait for it. */
+  /** The transport's packet handler. Never throws; work that waits (disk, probe) is tracked for stop(). */
   onPacket = (packet: ReceivedPacket): void => {
     if (this.stopping) return;
-    const p = this.process(packet).catch((e: unknown) => this.opts.log.error(`internal error: ${String(e)}`));
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.handlePacket(packet);
+    } catch (e) {
+      this.opts.log.error(`internal error: ${String(e)}`);
+      return;
+    }
+    if (pending === undefined) return;
+    const p = pending.catch((e: unknown) => this.opts.log.error(`internal error: ${String(e)}`));
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   };
 
   /** Handles one packet to the end (reply sent or dropped). Exposed for tests. */
   async process(packet: ReceivedPacket): Promise<void> {
+    await this.handlePacket(packet);
+  }
+
+  /**
+   * Decides and, when nothing has to wait, replies at once: an OFFER or NAK with no lease to write and no
+   * probe goes out synchronously (no promise per packet on the busiest path). Otherwise returns the work
+   * still to finish: the commit before an ACK, or the ping-check before an OFFER.
+   */
+  private handlePacket(packet: ReceivedPacket): Promise<void> | undefined {
     this.stats.received++;
-    // Only drops name the sender: build the text then, not for every packet.
-    const from = () => `${ipToString(packet.sourceAddress)} via ${packet.iface?.name ?? 'unknown interface'}`;
-    const decoded = decodeMessage(packet.payload);
+    // Both transports hand over a fresh buffer per packet: the message may keep views of it.
+    const decoded = decodeMessage(packet.payload, ADOPT);
     if (!decoded.ok) {
-      this.drops.drop(decoded.error.cause, `malformed packet from ${from()}: ${decoded.error.detail}`);
-      return;
+      this.drops.drop(decoded.error.cause, `malformed packet from ${senderText(packet)}: ${decoded.error.detail}`);
+      return undefined;
     }
     const request = decoded.message;
     if (request.op !== BOOTREQUEST) {
-      this.drops.drop('not-a-request', `BOOTREPLY from ${from()} sent to the server port`);
-      return;
+      this.drops.drop('not-a-request', `BOOTREPLY from ${senderText(packet)} sent to the server port`);
+      return undefined;
     }
     const iface = packet.iface ?? (request.giaddr !== 0 ? this.transport?.interfaces[0] : undefined);
     if (iface === undefined) {
-      this.drops.drop('unknown-interface', `broadcast from ${from()}: cannot tell which interface it came in on`);
-      return;
+      this.drops.drop(
+        'unknown-interface',
+        `broadcast from ${senderText(packet)}: cannot tell which interface it came in on`,
+      );
+      return undefined;
     }
     const ctx: EngineContext = {
       tree: this.opts.tree,
@@ -161,11 +187,43 @@ export class ServerDaemon {
     try {
       result = this.engine(request, ctx);
     } catch (e) {
-      this.drops.drop('engine-error', `packet from ${from()} made the engine fail: ${String(e)}`);
-      return;
+      this.drops.drop('engine-error', `packet from ${senderText(packet)} made the engine fail: ${String(e)}`);
+      return undefined;
     }
     for (const line of result.log) this.opts.log.info(line);
-    await this.deliver(result, iface);
+    const { reply } = result;
+    // Nothing to write and nothing to probe (an OFFER without ping-check, a NAK, an INFORM answer, a
+    // fixed-address ACK): nothing waits, the reply leaves now.
+    if (result.changes.length === 0 && (result.probe === undefined || this.opts.probe === undefined)) {
+      return reply === undefined ? undefined : this.send(reply.bytes, reply.destination, iface);
+    }
+    return this.deliver(result, iface);
+  }
+
+  /** Sends a reply; synchronous where the transport can (returns undefined), else the send's promise. */
+  private send(bytes: Uint8Array, destination: Destination, iface: ServedInterface): Promise<void> | undefined {
+    const t = this.transport;
+    if (t?.sendNow !== undefined) {
+      try {
+        t.sendNow(bytes, destination, iface);
+        this.stats.replies++;
+      } catch (e) {
+        this.sendFailed(e, destination, iface);
+      }
+      return undefined;
+    }
+    if (t === undefined) return undefined;
+    return t.send(bytes, destination, iface).then(
+      () => {
+        this.stats.replies++;
+      },
+      (e: unknown) => this.sendFailed(e, destination, iface),
+    );
+  }
+
+  private sendFailed(e: unknown, destination: Destination, iface: ServedInterface): void {
+    this.stats.sendFailures++;
+    this.opts.log.error(`send to ${destinationText(destination)} via ${iface.name}: ${(e as Error).message}`);
   }
 
   private async deliver(result: HandleResult, iface: ServedInterface): Promise<void> {
@@ -197,13 +255,7 @@ export class ServerDaemon {
         return;
       }
     }
-    try {
-      await this.transport?.send(reply.bytes, reply.destination, iface);
-      this.stats.replies++;
-    } catch (e) {
-      this.stats.sendFailures++;
-      this.opts.log.error(`send to ${destinationText(reply.destination)} via ${iface.name}: ${(e as Error).message}`);
-    }
+    await this.send(reply.bytes, reply.destination, iface);
     await written;
   }
 

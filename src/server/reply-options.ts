@@ -119,7 +119,12 @@ export interface OptionRequest {
 }
 
 function u32(n: number): Uint8Array {
-  return new Uint8Array([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+  const b = new Uint8Array(4); // an array literal through the Uint8Array constructor costs several times this
+  b[0] = n >>> 24;
+  b[1] = n >>> 16;
+  b[2] = n >>> 8;
+  b[3] = n;
+  return b;
 }
 
 export function assembleOptions(req: OptionRequest): [number, Uint8Array][] {
@@ -141,7 +146,7 @@ export function assembleOptions(req: OptionRequest): [number, Uint8Array][] {
     if (st !== undefined) put(code, optionData(st, req.catalogue, req.resolve));
     else put(code, req.defaults?.get(code));
   };
-  if (req.messageType !== undefined) put(53, new Uint8Array([req.messageType]));
+  if (req.messageType !== undefined) put(53, Uint8Array.of(req.messageType));
   if (req.serverId !== undefined) put(OPT_SERVER_ID, ipToBytes(req.serverId));
   if (req.leaseTime !== undefined) put(OPT_LEASE_TIME, u32(req.leaseTime));
   if (req.renewalTime !== undefined) put(OPT_RENEWAL_TIME, u32(req.renewalTime));

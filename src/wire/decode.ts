@@ -48,6 +48,11 @@ export type DecodeResult = { ok: true; message: DhcpMessage } | { ok: false; err
 export interface DecodeOptions {
   /** Refuse messages without the DHCP magic cookie (a DHCP client has no use for BOOTP replies). */
   requireCookie?: boolean;
+  /**
+   * The caller hands the bytes over (a fresh buffer per packet, never reused or changed afterwards): the
+   * message keeps views of them instead of a copy.
+   */
+  adopt?: boolean;
 }
 
 class DecodeFailure {
@@ -97,9 +102,12 @@ const filled = new Int32Array(256);
 
 /** Joins the instances of each code in segment order (RFC 3396 section 6). */
 function collect(buf: Uint8Array, segments: number[]): Map<number, Uint8Array> {
-  totals.fill(0);
-  counts.fill(0);
-  filled.fill(0);
+  for (let s = 0; s < segments.length; s += 3) {
+    const code = segments[s]!;
+    totals[code] = 0;
+    counts[code] = 0;
+    filled[code] = 0;
+  }
   for (let s = 0; s < segments.length; s += 3) {
     const code = segments[s]!;
     totals[code]! += segments[s + 2]! - segments[s + 1]!;
@@ -151,8 +159,8 @@ function decodeUnchecked(input: Uint8Array, options: DecodeOptions): DhcpMessage
   if (input.length < BOOTP_HEADER_SIZE) {
     fail('too-short', `${input.length} bytes, a BOOTP header needs ${BOOTP_HEADER_SIZE}`);
   }
-  // One copy: the message owns its bytes even when the transport reuses its receive buffer.
-  const buf = new Uint8Array(input);
+  // One copy, so the message owns its bytes even when the caller reuses its buffer — unless handed over.
+  const buf = options.adopt ? input : new Uint8Array(input);
   const op = buf[OFFSET.op]!;
   if (op !== BOOTREQUEST && op !== BOOTREPLY) fail('bad-op', `op ${op} is neither BOOTREQUEST nor BOOTREPLY`);
   const hlen = buf[OFFSET.hlen]!;

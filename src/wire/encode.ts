@@ -118,8 +118,16 @@ function writeInstance(buf: Uint8Array, area: Area, code: number, data: Uint8Arr
   const at = area.base + area.pos;
   buf[at] = code;
   buf[at + 1] = len;
-  buf.set(data.subarray(from, from + len), at + 2);
+  // Most options are a few bytes: a loop beats making a subarray view for each (a fifth of encode's time).
+  if (len <= 32) for (let i = 0; i < len; i++) buf[at + 2 + i] = data[from + i]!;
+  else buf.set(from === 0 && len === data.length ? data : data.subarray(from, from + len), at + 2);
   area.pos += len + 2;
+}
+
+/** The first area with room for `need` more bytes. */
+function areaWithRoom(areas: Area[], need: number): Area | undefined {
+  for (const a of areas) if (a.cap - a.pos >= need) return a;
+  return undefined;
 }
 
 /** Writes the options into the areas; returns the indexes of those left out. */
@@ -130,7 +138,7 @@ function layout(buf: Uint8Array, codes: number[], datas: Uint8Array[], areas: Ar
     const data = datas[i]!;
     const len = data.length;
     if (len <= 255) {
-      const area = areas.find((a) => a.cap - a.pos >= len + 2);
+      const area = areaWithRoom(areas, len + 2);
       if (area) writeInstance(buf, area, code, data, 0, len);
       else dropped.push(i);
       continue;
@@ -162,25 +170,25 @@ function layout(buf: Uint8Array, codes: number[], datas: Uint8Array[], areas: Ar
 }
 
 /** A header number, checked: silently truncating 0x1_0000 to 0 would send the wrong message. */
-function field(msg: OutgoingMessage, key: keyof OutgoingMessage, max: number, fallback = 0): number {
-  const value = (msg[key] as number | undefined) ?? fallback;
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`${key} ${value} is not 0-${max}`);
-  return value;
+function checked(name: string, value: number | undefined, max: number, fallback = 0): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`${name} ${v} is not 0-${max}`);
+  return v;
 }
 
 function writeHeader(buf: Uint8Array, msg: OutgoingMessage, fileFree: boolean, snameFree: boolean): void {
   const chaddr = msg.chaddr;
-  buf[OFFSET.op] = field(msg, 'op', 255);
-  buf[OFFSET.htype] = field(msg, 'htype', 255, 1);
-  buf[OFFSET.hlen] = field(msg, 'hlen', CHADDR_SIZE, chaddr?.length ?? 0);
-  buf[OFFSET.hops] = field(msg, 'hops', 255);
-  writeU32(buf, OFFSET.xid, field(msg, 'xid', 0xffffffff));
-  writeU16(buf, OFFSET.secs, field(msg, 'secs', 0xffff));
-  writeU16(buf, OFFSET.flags, field(msg, 'flags', 0xffff));
-  writeU32(buf, OFFSET.ciaddr, field(msg, 'ciaddr', 0xffffffff));
-  writeU32(buf, OFFSET.yiaddr, field(msg, 'yiaddr', 0xffffffff));
-  writeU32(buf, OFFSET.siaddr, field(msg, 'siaddr', 0xffffffff));
-  writeU32(buf, OFFSET.giaddr, field(msg, 'giaddr', 0xffffffff));
+  buf[OFFSET.op] = checked('op', msg.op, 255);
+  buf[OFFSET.htype] = checked('htype', msg.htype, 255, 1);
+  buf[OFFSET.hlen] = checked('hlen', msg.hlen, CHADDR_SIZE, chaddr?.length ?? 0);
+  buf[OFFSET.hops] = checked('hops', msg.hops, 255);
+  writeU32(buf, OFFSET.xid, checked('xid', msg.xid, 0xffffffff));
+  writeU16(buf, OFFSET.secs, checked('secs', msg.secs, 0xffff));
+  writeU16(buf, OFFSET.flags, checked('flags', msg.flags, 0xffff));
+  writeU32(buf, OFFSET.ciaddr, checked('ciaddr', msg.ciaddr, 0xffffffff));
+  writeU32(buf, OFFSET.yiaddr, checked('yiaddr', msg.yiaddr, 0xffffffff));
+  writeU32(buf, OFFSET.siaddr, checked('siaddr', msg.siaddr, 0xffffffff));
+  writeU32(buf, OFFSET.giaddr, checked('giaddr', msg.giaddr, 0xffffffff));
   putField(buf, OFFSET.chaddr, CHADDR_SIZE, 'chaddr', chaddr);
   putField(buf, OFFSET.sname, SNAME_SIZE, 'sname', snameFree ? undefined : msg.sname);
   putField(buf, OFFSET.file, FILE_SIZE, 'file', fileFree ? undefined : msg.file);
@@ -207,6 +215,7 @@ export function encodeMessage(msg: OutgoingMessage, opts: EncodeOptions = {}): E
   const minSize = Math.min(opts.minSize ?? BOOTP_MIN_SIZE, limit);
   const buf = opts.buffer ?? new Uint8Array(limit);
   if (buf.length < limit) throw new RangeError(`output buffer holds ${buf.length} bytes, ${limit} may be needed`);
+  const fresh = opts.buffer === undefined; // already zeros
   const { codes, datas } = normalize(msg.options);
 
   if ((msg.sname?.length ?? 0) > SNAME_SIZE) throw new RangeError(`sname is ${msg.sname?.length} bytes, at most 64`);
@@ -214,7 +223,7 @@ export function encodeMessage(msg: OutgoingMessage, opts: EncodeOptions = {}): E
   const taken = msg.overload ?? 0;
   const fileFree = (taken & OVERLOAD_FILE) !== 0 || isEmptyField(msg.file);
   const snameFree = (taken & OVERLOAD_SNAME) !== 0 || isEmptyField(msg.sname);
-  buf.fill(0, 0, limit);
+  if (!fresh) buf.fill(0, 0, limit);
   writeHeader(buf, msg, fileFree, snameFree);
 
   if (msg.vendor !== undefined) {

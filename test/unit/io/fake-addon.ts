@@ -5,6 +5,7 @@ export interface FakeAddon {
   load: NativeLoad;
   sent: Buffer[];
   icmpSent: { address: string; message: Buffer }[];
+  udpSent: { payload: Buffer; address: number; port: number }[];
   closed: number;
   refs: boolean[];
   filters: Buffer[];
@@ -27,6 +28,7 @@ export function fakeAddon(opts: FakeOptions = {}): FakeAddon {
   const fake: FakeAddon = {
     sent: [],
     icmpSent: [],
+    udpSent: [],
     closed: 0,
     refs: [],
     filters: [],
@@ -36,7 +38,7 @@ export function fakeAddon(opts: FakeOptions = {}): FakeAddon {
     load: { ok: false, reason: 'unset', path: 'fake' },
   };
   const addon: NativeAddon = {
-    abiVersion: 1,
+    abiVersion: 2,
     packetOpen(_ifname, _ethertype, filter, cb) {
       if (opts.openError) throw opts.openError;
       fake.filters.push(filter);
@@ -63,6 +65,18 @@ export function fakeAddon(opts: FakeOptions = {}): FakeAddon {
     },
     setRef(_h, on) {
       fake.refs.push(on);
+    },
+    udpOpen() {
+      if (opts.openError) throw opts.openError;
+      return handle;
+    },
+    udpSend(_h, payload, address, port) {
+      if (opts.sendError) throw opts.sendError;
+      fake.udpSent.push({ payload: Buffer.from(payload), address, port });
+      return payload.length;
+    },
+    udpClose() {
+      fake.closed++;
     },
   };
   fake.load = { ok: true, addon, path: 'fake' };

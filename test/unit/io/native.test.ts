@@ -23,7 +23,7 @@ function moduleFile(name: string, body: string): string {
   return path;
 }
 
-const ALL = 'packetOpen,packetSend,icmpOpen,icmpSend,close,setRef'
+const ALL = 'packetOpen,packetSend,icmpOpen,icmpSend,close,setRef,udpOpen,udpSend,udpClose'
   .split(',')
   .map((f) => `exports.${f} = () => {};`)
   .join('\n');
@@ -67,6 +67,14 @@ test('the built addon validates its arguments without touching the network', (t)
   assert.throws(() => addon.packetOpen('x'.repeat(16), 0x800, Buffer.alloc(8), cb), { code: 'ENODEV' });
   assert.throws(() => addon.close({} as never), TypeError, 'a foreign object is not a handle');
   assert.throws(() => addon.icmpOpen('', 3 as 0, cb), TypeError);
+  assert.throws(() => addon.udpOpen(0, 0), TypeError, 'port 0');
+  assert.throws(() => addon.udpOpen(70000, 0), TypeError);
+  assert.throws(
+    () => addon.udpSend({} as never, Buffer.alloc(1), 1, 68),
+    TypeError,
+    'a foreign object is not a handle',
+  );
+  assert.throws(() => addon.udpClose({} as never), TypeError);
 });
 
 test('errno errors map to reasons for the UDP fallback', () => {

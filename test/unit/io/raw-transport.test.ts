@@ -23,7 +23,7 @@ function multiAddon(failOn: Record<string, NodeJS.ErrnoException> = {}) {
   const links = new Map<string, FakeLink>();
   const byHandle = new Map<NativeHandle, FakeLink>();
   const addon: NativeAddon = {
-    abiVersion: 1,
+    abiVersion: 2,
     packetOpen(ifname, _ethertype, _filter, cb) {
       const err = failOn[ifname];
       if (err) throw err;
@@ -55,6 +55,13 @@ function multiAddon(failOn: Record<string, NodeJS.ErrnoException> = {}) {
       if (link) link.closed = true;
     },
     setRef() {},
+    udpOpen() {
+      throw new Error('unused: the tests inject the UDP side');
+    },
+    udpSend() {
+      throw new Error('unused');
+    },
+    udpClose() {},
   };
   const load: NativeLoad = { ok: true, addon, path: 'fake' };
   return { load, links };
@@ -64,7 +71,7 @@ function recordingUdp() {
   const sent: { address: number; port: number; payload: string }[] = [];
   let closed = 0;
   const sender: UdpSender = {
-    send: async (payload, address, port) => {
+    send: (payload, address, port) => {
       sent.push({ address, port, payload: Buffer.from(payload).toString() });
     },
     close: async () => {
