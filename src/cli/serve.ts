@@ -47,6 +47,8 @@ export async function serve(flags: DhcpdFlags): Promise<number> {
   if (!started.ok) return started.code;
   const { server } = started;
   if (inBackground) {
+    // The launcher returns as soon as it hears 'ready': the start-up lines must be in the log by then.
+    log.flush();
     // Disconnect only once the message is out, so the launcher surely sees it.
     process.send?.('ready', undefined, undefined, () => process.disconnect?.());
   }

@@ -27,18 +27,22 @@ export interface StreamLoggerOptions {
   write?: (text: string) => void;
   clock?: () => number;
   ident?: string;
-  /** Schedules a flush of the lines logged since the last one (default: at the end of this turn). Tests flush by hand. */
-  schedule?: (flush: () => void) => void;
+  /** Schedules a flush in `delayMs` (0: at the end of this turn). Tests flush by hand. */
+  schedule?: (flush: () => void, delayMs: number) => void;
 }
 
 /** Lines held before a write even within one event-loop turn (a storm must not grow the buffer unbounded). */
 const FLUSH_AT_CHARS = 64 * 1024;
 /**
- * Once per turn of the event loop, after the packets of that turn: under load a turn carries many packets,
- * and a line never waits long enough for a test (or an operator's tail -f) to see a reply before its line.
+ * A line after a quiet spell is written at the end of its event-loop turn (an operator's tail -f, or a test,
+ * sees it before the client has its reply); while lines keep coming, writes are at least this far apart.
  */
-function flushSoon(fn: () => void): void {
-  setImmediate(fn).unref(); // never what keeps the process alive; 'exit' flushes the rest
+const MIN_FLUSH_GAP_MS = 20;
+
+function flushLater(fn: () => void, delayMs: number): void {
+  // Never what keeps the process alive: the caller flushes on 'exit'.
+  if (delayMs <= 0) setImmediate(fn).unref();
+  else setTimeout(fn, delayMs).unref();
 }
 
 /** Straight to fd 2: process.stderr's stream machinery cost more than the write itself. */
@@ -60,14 +64,14 @@ export interface StreamLogger extends Logger {
 }
 
 /**
- * Lines are collected during one turn of the event loop and written together: a server logs four lines per
- * DORA, and one write per line was a tenth of its CPU under load. Nothing is lost at exit (the caller flushes
- * on process 'exit'); a SIGKILL loses at most the lines of the turn it interrupts, never a lease.
+ * Lines are collected and written together (see MIN_FLUSH_GAP_MS): a server logs four lines per DORA, and one
+ * write per line was a tenth of its CPU under load. Nothing is lost at exit (the caller flushes on process
+ * 'exit'); a SIGKILL loses at most the last MIN_FLUSH_GAP_MS of lines, never a lease.
  */
 export function streamLogger(opts: StreamLoggerOptions): StreamLogger {
   const write = opts.write ?? writeStderr;
   const clock = opts.clock ?? Date.now;
-  const schedule = opts.schedule ?? flushSoon;
+  const schedule = opts.schedule ?? flushLater;
   // The host name and PID do not change while we run: one lookup, not one per log line.
   const tail = ` ${hostname()} ${opts.ident ?? 'dhcpd'}[${process.pid}]: `;
   let stampSecond = -1;
@@ -83,8 +87,10 @@ export function streamLogger(opts: StreamLoggerOptions): StreamLogger {
   };
   let pending = '';
   let scheduled = false;
+  let lastFlush = Number.NEGATIVE_INFINITY;
   const flush = () => {
     scheduled = false;
+    lastFlush = clock();
     if (pending === '') return;
     const text = pending;
     pending = '';
@@ -95,7 +101,7 @@ export function streamLogger(opts: StreamLoggerOptions): StreamLogger {
     if (pending.length >= FLUSH_AT_CHARS) flush();
     else if (!scheduled) {
       scheduled = true;
-      schedule(flush);
+      schedule(flush, lastFlush + MIN_FLUSH_GAP_MS - clock());
     }
   };
   return { info: line, error: line, flush };

@@ -5,20 +5,31 @@ import { streamLogger } from '../../../src/server/daemon-log.js';
 
 function harness(bare: boolean) {
   const writes: string[] = [];
-  const queued: (() => void)[] = [];
+  const queued: { fn: () => void; delayMs: number }[] = [];
+  let now = Date.UTC(2026, 10, 22, 17, 14, 43, 500);
   const log = streamLogger({
     bare,
     write: (t) => writes.push(t),
-    clock: () => Date.UTC(2026, 10, 22, 17, 14, 43, 500),
+    clock: () => now,
     ident: 'dhcpd',
-    schedule: (fn) => queued.push(fn),
+    schedule: (fn, delayMs) => queued.push({ fn, delayMs }),
   });
-  return { log, writes, runTurn: () => queued.splice(0).forEach((fn) => fn()) };
+  const runTurn = () => {
+    for (const q of queued.splice(0)) {
+      now += Math.max(0, q.delayMs);
+      q.fn();
+    }
+  };
+  const advance = (ms: number) => {
+    now += ms;
+  };
+  return { log, writes, queued, runTurn, advance };
 }
 
 test('lines logged in one turn are written together, in order, when the turn ends', () => {
-  const { log, writes, runTurn } = harness(true);
+  const { log, writes, queued, runTurn, advance } = harness(true);
   log.info('DHCPDISCOVER from 02:00:00:00:00:01 via eth0');
+  assert.equal(queued[0]?.delayMs !== undefined && queued[0].delayMs <= 0, true, 'after a quiet spell: this turn');
   log.error('something failed');
   log.info('DHCPOFFER on 192.0.2.10 to 02:00:00:00:00:01 via eth0');
   assert.deepEqual(writes, [], 'nothing is written before the turn ends');
@@ -28,7 +39,9 @@ test('lines logged in one turn are written together, in order, when the turn end
   ]);
   runTurn();
   assert.equal(writes.length, 1, 'an empty turn writes nothing');
+  advance(5);
   log.info('next');
+  assert.equal(queued[0]?.delayMs, 15, 'lines that keep coming are written at most every 20 ms');
   runTurn();
   assert.deepEqual(writes.slice(1), ['next\n']);
 });
