@@ -19,7 +19,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then   # smoke run: a few seconds per server
   : "${STEP_SECS:=2}" "${SEARCH_STEPS:=1}" "${CONFIRM_SECS:=2}" "${LAT_SECS:=1}" "${FSYNC_SECS:=1}"
   : "${RETRY_FAILED:=0}" "${CLIENTS:=5000}"
 fi
-SERVERS=${SERVERS:-"leasehold kea dhcpd dnsmasq"}   # in this order; add kea-mt for Kea with 2 threads
+SERVERS=${SERVERS:-"leasehold kea dhcpd dnsmasq"}   # in this order; add kea-mt for Kea with 2 threads, leasehold-udp for Leasehold on UDP sockets
 CLIENTS=${CLIENTS:-50000}        # simulated clients: random MACs (perfdhcp -M, -R)
 SEED=${SEED:-20261122}           # MAC list and perfdhcp seed
 SAT_RATE=${SAT_RATE:-30000}      # offered rate of the saturation probe (DORA/s)
@@ -104,7 +104,7 @@ setup_net() {
 # ------------------------------------------------------------------ servers
 installed() {
   case $1 in
-    leasehold) [ -f "$REPO/dist/src/cli/main.js" ] ;;
+    leasehold|leasehold-udp) [ -f "$REPO/dist/src/cli/main.js" ] ;;
     kea|kea-mt) command -v kea-dhcp4 >/dev/null ;;
     dhcpd) command -v dhcpd >/dev/null ;;
     dnsmasq) command -v dnsmasq >/dev/null ;;
@@ -113,7 +113,7 @@ installed() {
 }
 version_of() {
   case $1 in
-    leasehold) echo "Leasehold $(node -p "require('$REPO/package.json').version") ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+changes'), node $(node -v))" ;;
+    leasehold|leasehold-udp) echo "Leasehold $(node -p "require('$REPO/package.json').version") ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+changes'), node $(node -v))$([ "$1" = leasehold-udp ] && echo ', UDP sockets')" ;;
     kea|kea-mt) echo "Kea $(kea-dhcp4 -v 2>/dev/null)$([ "$1" = kea-mt ] && echo ' MT 2 threads')" ;;
     dhcpd) dhcpd --version 2>&1 | sed 's/^isc-dhcpd-/ISC dhcpd /' ;;
     dnsmasq) dnsmasq --version | head -1 | awk '{print "dnsmasq", $3}' ;;
@@ -125,13 +125,15 @@ prepare_server() {
   local name=$1 w=$2 c
   rm -rf "$w"; mkdir -p "$w"
   case $name in
-    leasehold)
+    leasehold|leasehold-udp)
       touch "$w/dhcpd.leases"
       LEASE_PREFIX=$w/dhcpd.leases
       c=${LEASEHOLD_CMD//\{conf\}/$CONF_DIR/dhcpd.conf}
       c=${c//\{leases\}/$w/dhcpd.leases}
       c=${c//\{workdir\}/$w}
-      SRV_CMD=${c//\{iface\}/$IF_SRV} ;;
+      SRV_CMD=${c//\{iface\}/$IF_SRV}
+      # the same server forced onto its UDP-socket transport (issue 4: raw must not be slower)
+      [ "$name" = leasehold-udp ] && SRV_CMD="env LEASEHOLD_TRANSPORT=udp $SRV_CMD" ;;
     kea|kea-mt)
       local mt='{ "enable-multi-threading": false }'
       [ "$name" = kea-mt ] && mt='{ "enable-multi-threading": true, "thread-pool-size": 2, "packet-queue-size": 64 }'
@@ -282,15 +284,15 @@ bench_server() {
   # 1. saturation probe
   run_step "$name" sat "$SAT_RATE" "$STEP_SECS" || true
   if [ "$LAST_STARTED" = 0 ]; then
-    if [ "$name" = leasehold ]; then NOTE[$name]="not measured: server not serving yet"
+    if [ "${name%-udp}" = leasehold ]; then NOTE[$name]="not measured: server not serving yet"
     else NOTE[$name]="not measured: server did not start"; fi
     log "  $name: ${NOTE[$name]}"
     return 0
   fi
   local sat_ach=$LAST_ACHIEVED sat_drops=$LAST_DROPS
   if [ "${sat_ach:-0}" -lt 5 ]; then
-    [ "$name" = leasehold ] && NOTE[$name]="not measured: server not serving yet (no DORA completed)"
-    [ "$name" != leasehold ] && NOTE[$name]="not measured: no DORA completed"
+    [ "${name%-udp}" = leasehold ] && NOTE[$name]="not measured: server not serving yet (no DORA completed)"
+    [ "${name%-udp}" != leasehold ] && NOTE[$name]="not measured: no DORA completed"
     log "  $name: ${NOTE[$name]}"
     return 0
   elif passes "$sat_drops"; then
