@@ -16,8 +16,12 @@
 /* Bounded work per wakeup keeps one busy socket from starving timers and other sockets; libuv polls level-triggered,
  * so anything left in the queue wakes us again on the next loop turn. */
 #define LH_BATCH 64
-/* Large enough for any frame on a 64 KiB-MTU link (veth, lo); longer datagrams are reported as truncated drops. */
-#define LH_BUF_SIZE (128 * 1024)
+/* Datagrams read per recvmmsg call: under a storm one system call brings a whole batch. */
+#define LH_MMSG 32
+/* Per datagram: a jumbo frame (9000-byte MTU) and more. ISC dhcpd reads into less; a longer datagram is dropped as
+ * truncated, never delivered cut short. */
+#define LH_SLOT 9216
+#define LH_BUF_SIZE (LH_MMSG * LH_SLOT)
 
 static const napi_type_tag lh_sock_tag = {0x6c6561736568f1d1ULL, 0x9a3c2b7e0d4e55a1ULL};
 
@@ -130,34 +134,45 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   uint32_t n = 0;
   int err = status < 0 ? -status : 0;
 
-  for (int i = 0; i < LH_BATCH && err == 0; i++) {
-    struct sockaddr_storage from;
-    union {
-      char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
-      struct cmsghdr align;
-    } control;
-    struct iovec iov = {.iov_base = s->buf, .iov_len = LH_BUF_SIZE};
-    struct msghdr msg = {.msg_name = &from,
-                         .msg_namelen = sizeof from,
-                         .msg_iov = &iov,
-                         .msg_iovlen = 1,
-                         .msg_control = &control,
-                         .msg_controllen = sizeof control};
-    ssize_t len = recvmsg(s->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
-    if (len < 0) {
+  struct mmsghdr msgs[LH_MMSG];
+  struct iovec iovs[LH_MMSG];
+  struct sockaddr_storage froms[LH_MMSG];
+  union {
+    char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+    struct cmsghdr align;
+  } controls[LH_MMSG];
+  for (int done = 0; done < LH_BATCH && err == 0;) {
+    int want = LH_BATCH - done < LH_MMSG ? LH_BATCH - done : LH_MMSG;
+    for (int k = 0; k < want; k++) {
+      iovs[k] = (struct iovec){.iov_base = s->buf + (size_t)k * LH_SLOT, .iov_len = LH_SLOT};
+      msgs[k].msg_hdr = (struct msghdr){.msg_name = &froms[k],
+                                        .msg_namelen = sizeof froms[k],
+                                        .msg_iov = &iovs[k],
+                                        .msg_iovlen = 1,
+                                        .msg_control = &controls[k],
+                                        .msg_controllen = sizeof controls[k]};
+      msgs[k].msg_len = 0;
+    }
+    int got = recvmmsg(s->fd, msgs, (unsigned)want, MSG_DONTWAIT | MSG_TRUNC, NULL);
+    if (got < 0) {
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) err = errno;
       break;
     }
-    if ((size_t)len > LH_BUF_SIZE || (msg.msg_flags & MSG_TRUNC)) continue; /* oversized: drop, never truncate */
-    napi_value frame, meta;
-    if (napi_create_buffer_copy(env, (size_t)len, s->buf, NULL, &frame) != napi_ok) break;
-    napi_create_uint32(env, meta_of(s, &msg), &meta);
-    napi_set_element(env, frames, n, frame);
-    napi_set_element(env, metas, n, meta);
-    n++;
+    for (int k = 0; k < got; k++) {
+      size_t len = msgs[k].msg_len;
+      if (len > LH_SLOT || (msgs[k].msg_hdr.msg_flags & MSG_TRUNC)) continue; /* oversized: drop, never truncate */
+      napi_value frame, meta;
+      if (napi_create_buffer_copy(env, len, iovs[k].iov_base, NULL, &frame) != napi_ok) break;
+      napi_create_uint32(env, meta_of(s, &msgs[k].msg_hdr), &meta);
+      napi_set_element(env, frames, n, frame);
+      napi_set_element(env, metas, n, meta);
+      n++;
+    }
+    done += got;
+    if (got < want) break; /* the queue is empty */
   }
-  if (err) error = lh_errno_error(env, "recvmsg", err, NULL);
+  if (err) error = lh_errno_error(env, "recvmmsg", err, NULL);
   if (n > 0 || err) deliver(s, error, frames, metas);
   napi_close_handle_scope(env, scope);
 }
