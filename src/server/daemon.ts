@@ -178,11 +178,11 @@ export class ServerDaemon {
       tree: this.opts.tree,
       leases: this.opts.allocator,
       now: this.nowSec(),
-      interface: { name: iface.name, addresses: iface.addresses },
+      interface: iface,
       sourceAddress: packet.sourceAddress,
-      ...(iface.mtu !== undefined ? { mtu: iface.mtu } : {}),
-      ...(this.opts.resolveHost ? { resolveHost: this.opts.resolveHost } : {}),
     };
+    if (iface.mtu !== undefined) ctx.mtu = iface.mtu;
+    if (this.opts.resolveHost !== undefined) ctx.resolveHost = this.opts.resolveHost;
     let result: HandleResult;
     try {
       result = this.engine(request, ctx);
