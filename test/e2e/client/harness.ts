@@ -83,10 +83,12 @@ export async function startDhcpd(
   dir: string,
   conf: string,
   extra: string[] = [],
+  /** A restart: keep the lease file the previous run left. */
+  keepLeases = false,
 ): Promise<Spawned & DhcpdFiles> {
   const files = { conf: join(dir, 'dhcpd.conf'), leases: join(dir, 'dhcpd.leases'), pid: join(dir, 'dhcpd.pid') };
   writeFileSync(files.conf, conf);
-  writeFileSync(files.leases, '');
+  if (!keepLeases || !existsSync(files.leases)) writeFileSync(files.leases, '');
   const args = ['-4', '-f', '-d', '-cf', files.conf, '-lf', files.leases, '-pf', files.pid, ...extra, 'srv0'];
   const proc = lab.spawn(ns, DHCPD, args, { timeoutMs: 90_000 });
   await started(proc, 'dhcpd: Server starting service.', (p) => p.stderr().includes('Server starting service.'));
