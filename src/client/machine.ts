@@ -120,6 +120,7 @@ export class ClientMachine {
         // A link that comes back may be another network: confirm the lease (RFC 2131 3.2, ISC
         // client_location_changed). Before start and after stop there is nothing to confirm.
         if (ev.up && this.started && this.state !== 'STOPPED' && !this.b.pending) {
+          this.log(`link up on ${this.id.interface}: ${this.active ? 'confirming the lease' : 'starting over'}`);
           this.cancelTimer();
           this.stateReboot();
         }

@@ -10,32 +10,30 @@
 // which see frames before netfilter in the server's namespace does, so a rule there could not hide a unicast
 // REQUEST from them. The client's unicast goes through its IP stack (a UDP socket), its broadcasts do not.
 // Lease times are 12 s (T1 6-7 s, T2 10 s). dnsmasq will not lease for less than two minutes (it raises
-// shorter times to 120 s), so its row tells the client 12 s with `supersede` in dhclient.conf: dnsmasq still
-// holds the address for 120 s, which only means it must remember the client after its restart (it does, from
-// its lease file).
+// shorter times to 120 s), so its row tells the client 12 s with `supersede` in dhclient.conf (harness.ts
+// serverPeers): dnsmasq still holds the address for 120 s, which only means it must remember the client after
+// its restart (it does, from its lease file).
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
-import { DEFAULT_SCRIPT } from '../../../src/client/default-script.js';
 import { createLab, type Lab, type Netns, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
-import type { Spawned } from '../lib/proc.js';
-import { serverFiles, startLeasehold } from '../server/harness.js';
 import {
   addressesAndRoute,
-  DHCPD,
-  DNSMASQ,
-  dhcpdConf,
-  KEA,
+  configured,
+  countEvents as count,
   privateResolvConf,
   readIfExists,
+  recordingScript,
   requireBinary,
+  type ServerPeer,
+  scriptEvents,
+  serialized,
+  serverPeers,
   startClient,
-  startDhcpd,
-  startDnsmasq,
-  startKea,
   tempDir,
   topology,
+  untilLinkState,
   waitFor,
 } from './harness.js';
 
@@ -46,35 +44,6 @@ after(() => {
 const TSHARK = '/usr/bin/tshark';
 const NFT = '/usr/sbin/nft';
 const LEASE = 12;
-
-interface Peer {
-  name: string;
-  binary: string;
-  /** Starts the server in `ns`; called again for the restart, which must keep the lease file in `dir`. */
-  start(lab: Lab, ns: Netns, dir: string, restart: boolean): Promise<Spawned>;
-  /** dhclient.conf for the client. */
-  clientConf?: string;
-}
-
-const PEERS: Peer[] = [
-  {
-    name: 'ISC dhcpd',
-    binary: DHCPD,
-    start: (lab, ns, dir, restart) => startDhcpd(lab, ns, dir, dhcpdConf(LEASE), [], restart),
-  },
-  { name: 'Kea', binary: KEA, start: (lab, ns, dir) => startKea(lab, ns, dir, LEASE) },
-  {
-    name: 'dnsmasq',
-    binary: DNSMASQ,
-    start: (lab, ns, dir) => startDnsmasq(lab, ns, dir, 120),
-    clientConf: `supersede dhcp-lease-time ${LEASE};\nsupersede dhcp-renewal-time 6;\nsupersede dhcp-rebinding-time 10;\n`,
-  },
-  {
-    name: 'Leasehold server',
-    binary: process.execPath,
-    start: (lab, ns, dir) => startLeasehold(lab, ns, serverFiles(dir, dhcpdConf(LEASE))),
-  },
-];
 
 interface Captured {
   t: number;
@@ -98,38 +67,6 @@ function parseCapture(text: string): Captured[] {
     }));
 }
 
-/** One line per script run: reason, new and old address, lease time and T2 as the script saw them. */
-interface ScriptEvent {
-  reason: string;
-  address: string;
-  old: string;
-  lease: number;
-  rebind: number;
-}
-
-function scriptEvents(dir: string): ScriptEvent[] {
-  return (readIfExists(join(dir, 'events')) ?? '')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => {
-      const [reason = '', address = '', old = '', lease = '', rebind = ''] = l.split(' ');
-      return { reason, address, old, lease: Number(lease), rebind: Number(rebind) };
-    });
-}
-
-const count = (dir: string, reason: string) => scriptEvents(dir).filter((e) => e.reason === reason).length;
-
-/** Polls `ip addr` / `ip route` in `ns` until `ok` holds (the script records its reason before it configures). */
-async function linkState(lab: Lab, ns: Netns, ok: (s: { addr: string; route: string }) => boolean, what: string) {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const s = await addressesAndRoute(lab, ns);
-    if (ok(s)) return s;
-    if (Date.now() > deadline) assert.fail(`${what}:\n${s.addr}\n${s.route}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function nft(lab: Lab, ns: Netns, rules: string[][]): Promise<void> {
   for (const rule of rules) {
     const r = await lab.run(ns, NFT, rule);
@@ -143,16 +80,7 @@ const DROP_UNICAST = [
   ['add', 'rule', 'ip', 'lhloss', 'out', 'ip', 'daddr', '192.0.2.1', 'udp', 'dport', '67', 'drop'],
 ];
 
-// Concurrent `ip netns add`s race in iproute2 (the first ones set up the /run/netns mount: "Cannot open network
-// namespace"), so the scenarios create their namespaces one after the other.
-let setupChain: Promise<unknown> = Promise.resolve();
-function serialized<T>(fn: () => Promise<T>): Promise<T> {
-  const run = setupChain.then(fn, fn);
-  setupChain = run.catch(() => undefined);
-  return run;
-}
-
-async function serverLoss(t: TestContext, peer: Peer): Promise<void> {
+async function serverLoss(t: TestContext, peer: ServerPeer): Promise<void> {
   if (!requireRoot(t) || !requireBinary(t, peer.binary) || !requireBinary(t, TSHARK) || !requireBinary(t, NFT)) {
     return;
   }
@@ -169,10 +97,7 @@ async function serverLoss(t: TestContext, peer: Peer): Promise<void> {
   );
   await waitFor(() => (/Capturing on/.test(tshark.stderr()) ? true : undefined), 20_000, 'tshark capturing');
   let srv = await peer.start(lab, server, dir, false);
-  const script = join(dir, 'script.sh');
-  const vars = ['new_ip_address', 'old_ip_address', 'new_dhcp_lease_time', 'new_dhcp_rebinding_time'];
-  const record = `echo "$reason ${vars.map((v) => `\${${v}:--}`).join(' ')}"`;
-  writeFileSync(script, `#!/bin/sh\n${record} >> "${dir}/events"\n${DEFAULT_SCRIPT}`, { mode: 0o755 });
+  const script = recordingScript(dir);
   let conf: string | undefined;
   if (peer.clientConf !== undefined) {
     conf = join(dir, 'dhclient.conf');
@@ -194,10 +119,7 @@ async function serverLoss(t: TestContext, peer: Peer): Promise<void> {
     const first = scriptEvents(dir).find((e) => e.reason === 'BOUND')!;
     const bound = first.address;
     const re = bound.replaceAll('.', '\\.');
-    const configured = (addr: string) => (s: { addr: string; route: string }) =>
-      new RegExp(`inet ${addr.replaceAll('.', '\\.')}/24 `).test(s.addr) &&
-      /default via 192\.0\.2\.1 dev ep0/.test(s.route);
-    await linkState(lab, client, configured(bound), 'address and default route after BOUND');
+    await untilLinkState(lab, client, configured(bound), 'address and default route after BOUND');
     assert.equal(first.lease, LEASE, 'the lease time the script sees');
     await nft(lab, client, DROP_UNICAST);
     await waitFor(() => count(dir, 'REBIND') >= 1 || undefined, 20_000, 'REBIND');
@@ -217,7 +139,7 @@ async function serverLoss(t: TestContext, peer: Peer): Promise<void> {
     const still = await addressesAndRoute(lab, client);
     assert.match(still.addr, new RegExp(`inet ${re}/24 `), 'kept until expiry');
     await waitFor(() => count(dir, 'EXPIRE') >= 1 || undefined, 15_000, 'EXPIRE');
-    await linkState(lab, client, (s) => !/192\.0\.2\.1\d\d/.test(s.addr), 'the address is removed at EXPIRE');
+    await untilLinkState(lab, client, (s) => !/192\.0\.2\.1\d\d/.test(s.addr), 'the address is removed at EXPIRE');
 
     // 3. Two DISCOVERs into the void, then the server comes back (and unicast with it) for the third.
     // Every DISCOVER since the REBIND binding comes after expiry.
@@ -236,7 +158,7 @@ async function serverLoss(t: TestContext, peer: Peer): Promise<void> {
     srv = await peer.start(lab, server, dir, true);
     await waitFor(() => count(dir, 'BOUND') >= 2 || undefined, 25_000, 'BOUND again');
     const again = scriptEvents(dir).filter((e) => e.reason === 'BOUND')[1]!;
-    await linkState(lab, client, configured(again.address), 'address and default route after BOUND again');
+    await untilLinkState(lab, client, configured(again.address), 'address and default route after BOUND again');
     assert.deepEqual(
       scriptEvents(dir).map((e) => e.reason),
       ['PREINIT', 'BOUND', 'REBIND', 'EXPIRE', 'PREINIT', 'BOUND'],
@@ -286,6 +208,6 @@ describe(
   'server loss: rebind by broadcast at T2, EXPIRE, DISCOVER backoff, re-acquisition',
   { concurrency: true },
   () => {
-    for (const peer of PEERS) it(peer.name, (t) => serverLoss(t, peer));
+    for (const peer of serverPeers(LEASE)) it(peer.name, (t) => serverLoss(t, peer));
   },
 );
