@@ -218,6 +218,12 @@ export class Binder {
     m.fallbacks = m.fallbacks.filter((l) => l !== lease);
     m.active = lease;
     m.medium = lease.medium;
+    this.resume(lease);
+  }
+
+  /** BOUND with a lease already in use: renewal at its T1, or at once when T1 has passed. */
+  resume(lease: ClientLease): void {
+    const m = this.m;
     m.state = 'BOUND';
     if (m.nowSec() < lease.renew) this.sleepUntilRenewal(lease);
     else {

@@ -64,6 +64,8 @@ export class ClientMachine {
   medium: string | undefined;
   /** MEDIUM scripts that failed in a row (every entry refused: the interface cannot be set up). */
   private mediaFailures = 0;
+  /** INIT-REBOOT of a lease in use (the link came back), as opposed to one saved from an earlier run. */
+  private confirming = false;
   xid = 0;
   protected readonly b: Binder;
   private offers: Offer[] = [];
@@ -121,6 +123,7 @@ export class ClientMachine {
         // client_location_changed). Before start and after stop there is nothing to confirm.
         if (ev.up && this.started && this.state !== 'STOPPED' && !this.b.pending) {
           this.log(`link up on ${this.id.interface}: ${this.active ? 'confirming the lease' : 'starting over'}`);
+          this.confirming = this.state === 'BOUND' || this.state === 'RENEWING' || this.state === 'REBINDING';
           this.cancelTimer();
           this.stateReboot();
         }
@@ -400,6 +403,13 @@ export class ClientMachine {
     const nowSec = Math.floor(now / 1000);
     const elapsed = Math.floor((now - this.firstSending) / 1000);
     if ((this.state === 'REBOOTING' || this.state === 'REQUESTING') && elapsed > this.cfg.reboot) {
+      // RFC 2131 3.2: a lease in use whose confirmation goes unanswered may be used for the rest of its time.
+      if (this.state === 'REBOOTING' && this.confirming && this.active) {
+        this.confirming = false;
+        this.log(`no answer confirming ${ipToString(this.active.address)}: keeping it`);
+        this.b.resume(this.active);
+        return;
+      }
       this.stateInit();
       return;
     }

@@ -89,6 +89,27 @@ describe('client engine on link events', () => {
     assert.equal(rig.m.state, 'BOUND');
   });
 
+  it('link up, and nobody answers the confirmation: the lease stays in use until its T1 (RFC 2131 3.2)', () => {
+    const rig = bound();
+    const lease = rig.m.active!;
+    rig.clock.t += 5000;
+    let acts = rig.run({ kind: 'link', up: true });
+    const all = [...acts];
+    for (let i = 0; i < 20 && rig.m.state === 'REBOOTING'; i++) {
+      acts = rig.fire();
+      all.push(...acts);
+    }
+    assert.equal(rig.m.state, 'BOUND');
+    assert.ok(
+      sent(all).every((s) => type(s) === 3),
+      'REQUESTs only, no DISCOVER',
+    );
+    assert.ok(sent(all).length >= 2, 'the REQUEST was retransmitted');
+    assert.deepEqual(scripts(all), [], 'the address was never touched');
+    assert.equal(rig.m.active, lease);
+    assert.equal(rig.timerAt, lease.renew * 1000, 'renewal at T1 as before');
+  });
+
   it('link up on another network: NAK -> EXPIRE, then DISCOVER', () => {
     const rig = bound();
     const [r] = sent(rig.run({ kind: 'link', up: true }));
