@@ -63,6 +63,23 @@ export function nextDelay(
   return Math.max(500, base * 1000 + jitter);
 }
 
+/**
+ * The delay after a transmission that does not back off: the same interval again (ISC keeps its interval while
+ * it tries the next `media` entry; the whole list is tried before the interval grows). RFC 2131's policy keeps
+ * the current base with a fresh +-1 s.
+ */
+export function repeatDelay(
+  policy: BackoffPolicy,
+  state: BackoffState,
+  cfg: Pick<ClientConfig, 'initialInterval' | 'backoffCutoff' | 'explicit'>,
+  random: RandomSource,
+): number {
+  if (state.count === 0) return nextDelay(policy, state, cfg, random);
+  if (policy === 'isc') return state.interval * 1000;
+  state.count--;
+  return nextDelay(policy, state, cfg, random);
+}
+
 /** RFC 2131 4.4.5: half the time left until `deadlineMs`, at least 60 s, never past the deadline. */
 export function halfwayDelay(nowMs: number, deadlineMs: number): number {
   const left = deadlineMs - nowMs;

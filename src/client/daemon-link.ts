@@ -6,6 +6,10 @@
 //   socket sees the same datagrams;
 // - when packet sockets are not permitted: one UDP socket on 0.0.0.0 with SO_BROADCAST for everything (the
 //   kernel then chooses the source address, so a server that insists on 0.0.0.0 may not answer).
+// A packet socket that reports an error is replaced by a fresh one: when its interface goes down the kernel
+// flags it (ENETDOWN) and the event loop stops polling it ("recvmsg EBADF"), so it would never receive again.
+// The replacement is tried at once and then every second until one opens without error (the kernel flags a
+// socket bound while the interface is down, too); the daemon also asks for it when the carrier comes back.
 import { createSocket, type Socket } from 'node:dgram';
 import { openPacketSocket, type PacketSocket } from '../io/packet-socket.js';
 import {
@@ -28,6 +32,8 @@ export interface LinkOptions {
   log: (level: 'info' | 'error', message: string) => void;
   /** For tests and the fallback: never try packet sockets. */
   noPacket?: boolean;
+  /** For tests: opens the packet socket instead of io/packet-socket.ts. */
+  openPacketSocket?: typeof openPacketSocket;
 }
 
 export interface Outgoing {
@@ -49,6 +55,10 @@ export class Link {
   private readonly macOf = new Map<number, Uint8Array>();
   mac: Uint8Array | undefined;
   private closed = false;
+  /** The packet socket reported an error: it is being replaced. */
+  private broken = false;
+  private repairTimer: NodeJS.Timeout | undefined;
+  private lastError = { message: '', at: 0 };
 
   constructor(private readonly o: LinkOptions) {}
 
@@ -65,12 +75,7 @@ export class Link {
     let reason = 'packet sockets disabled';
     if (!this.o.noPacket) {
       try {
-        this.packet = openPacketSocket({
-          ifname: this.o.ifname,
-          port: this.o.port,
-          onFrame: (frame, info) => this.onFrame(frame, info.checksumNotReady),
-          onError: (err) => this.o.log('error', `${this.o.ifname}: ${err.message}`),
-        });
+        this.packet = this.openPacket();
         this.mac = new Uint8Array(this.packet.mac);
         return undefined;
       } catch (err) {
@@ -80,6 +85,60 @@ export class Link {
     this.fallback = await this.bindUdp('0.0.0.0', true);
     this.fallback.setBroadcast(true);
     return reason;
+  }
+
+  private openPacket(): PacketSocket {
+    const sock: PacketSocket = (this.o.openPacketSocket ?? openPacketSocket)({
+      ifname: this.o.ifname,
+      port: this.o.port,
+      onFrame: (frame, info) => this.onFrame(frame, info.checksumNotReady),
+      onError: (err) => this.onPacketError(sock, err),
+    });
+    return sock;
+  }
+
+  private onPacketError(sock: PacketSocket, err: Error): void {
+    if (this.closed || sock !== this.packet) return;
+    this.logError(`${err.message} (the packet socket is replaced)`);
+    this.broken = true;
+    this.scheduleRepair(this.repairTimer === undefined ? 0 : 1000);
+  }
+
+  /** Logged once per cause and half minute: while the interface stays down every replacement fails alike. */
+  private logError(message: string): void {
+    const now = Date.now();
+    if (message === this.lastError.message && now - this.lastError.at <= 30_000) return;
+    this.lastError = { message, at: now };
+    this.o.log('error', `${this.o.ifname}: ${message}`);
+  }
+
+  private scheduleRepair(ms: number): void {
+    if (this.closed) return;
+    clearTimeout(this.repairTimer);
+    this.repairTimer = setTimeout(() => this.repair(), ms);
+    this.repairTimer.unref();
+  }
+
+  /** Replaces a packet socket that reported an error (the daemon calls it when the carrier comes back). */
+  repair(): void {
+    clearTimeout(this.repairTimer);
+    this.repairTimer = undefined;
+    if (this.closed || !this.broken || !this.packet) return;
+    try {
+      const fresh = this.openPacket();
+      const old = this.packet;
+      this.packet = fresh;
+      this.broken = false;
+      old.close();
+      // A fresh socket that fails too (interface still down) reports it and comes back here in a second.
+      this.repairTimer = setTimeout(() => {
+        this.repairTimer = undefined;
+      }, 1000);
+      this.repairTimer.unref();
+    } catch (err) {
+      this.logError(`cannot reopen the packet socket: ${(err as Error).message}`);
+      this.scheduleRepair(1000);
+    }
   }
 
   private onFrame(frame: Buffer, checksumNotReady: boolean): void {
@@ -170,6 +229,7 @@ export class Link {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.repairTimer);
     this.packet?.close();
     this.fallback?.close();
     for (const s of this.unicast.values()) s.close();

@@ -10,6 +10,7 @@ import { arpProbe } from '../io/arp.js';
 import { Catalogue } from '../options/catalogue.js';
 import { ipToString } from '../wire/index.js';
 import { type BuiltConfigs, buildClientConfigs, configFor } from './config.js';
+import { CarrierWatch } from './daemon-carrier.js';
 import { type DriverEnd, type DriverIo, InterfaceDriver, type TimerHost } from './daemon-driver.js';
 import { LeaseFile, removePidFile, runningPid, writePidFile } from './daemon-files.js';
 import { Link } from './daemon-link.js';
@@ -174,6 +175,7 @@ export async function runClientDaemon(o: ClientDaemonOptions): Promise<number> {
   if (o.verbose) info(`Using ${runner.describe()}`);
   const links: Link[] = [];
   const drivers: InterfaceDriver[] = [];
+  const watches: CarrierWatch[] = [];
   let warnedFallback = false;
   for (const ifname of interfaces) {
     const cfg = configFor(built, ifname);
@@ -250,6 +252,18 @@ export async function runClientDaemon(o: ClientDaemonOptions): Promise<number> {
     if (o.mode === 'run') {
       const saved = leasesForInterface(file, ifname, nowSec);
       driver.post({ kind: 'start', ...(saved.active ? { active: saved.active } : {}), fallbacks: saved.others });
+      // Carrier changes go to the engine, which confirms its lease when the link comes back.
+      const d = driver;
+      const watch = new CarrierWatch({
+        ifname,
+        onChange: (up) => {
+          info(`${ifname}: link ${up ? 'up' : 'down'}`);
+          if (up) link.repair();
+          d.post({ kind: 'link', up });
+        },
+      });
+      watch.start();
+      watches.push(watch);
     } else {
       const saved = leasesForInterface(file, ifname, nowSec);
       if (saved.active) {
@@ -273,6 +287,7 @@ export async function runClientDaemon(o: ClientDaemonOptions): Promise<number> {
   const ends: DriverEnd[] = await Promise.all(drivers.map((d) => d.done));
   process.removeListener('SIGTERM', onSignal);
   process.removeListener('SIGINT', onSignal);
+  for (const w of watches) w.stop();
   for (const l of links) l.close();
   if (o.pidFile !== undefined && o.mode === 'run') removePidFile(o.pidFile);
   return ends.find((e) => e.kind === 'exit' && e.code !== 0)?.code ?? 0;

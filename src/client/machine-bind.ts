@@ -12,6 +12,7 @@ import { buildScriptEnv, type ScriptReason } from './script-env.js';
 /** What the engine is waiting for before it goes on. */
 type Pending =
   | { kind: 'probe'; lease: ClientLease }
+  | { kind: 'medium'; then: (ok: boolean) => void }
   | { kind: 'bind'; lease: ClientLease; from: ClientState }
   | { kind: 'timeout'; lease: ClientLease; rest: ClientLease[] };
 
@@ -28,9 +29,13 @@ export class Binder {
   constructor(private readonly m: ClientMachine) {}
 
   /** Runs the script; `lease`s become new_* and old_* variables. */
-  script(reason: ScriptReason, leases: { new?: ClientLease; old?: ClientLease }, wait = false): void {
+  script(
+    reason: ScriptReason,
+    leases: { new?: ClientLease; old?: ClientLease },
+    wait = false,
+    medium = leases.new?.medium,
+  ): void {
     const m = this.m;
-    const medium = (leases.new ?? leases.old)?.medium;
     const env = buildScriptEnv({
       reason,
       interface: m.id.interface,
@@ -44,6 +49,12 @@ export class Binder {
     m.emit({ kind: 'script', reason, env, wait });
   }
 
+  /** Runs the script with reason MEDIUM; `then` gets whether it succeeded (exit status 0). */
+  setUpMedium(medium: string, then: (ok: boolean) => void): void {
+    this.pending = { kind: 'medium', then };
+    this.script('MEDIUM', {}, true, medium);
+  }
+
   applyRules(lease: ClientLease): void {
     applyReceiptRules(lease.options, this.m.config);
   }
@@ -54,6 +65,7 @@ export class Binder {
     if (!BIND_REASON[m.state]) return;
     m.log(`DHCPACK of ${ipToString(msg.yiaddr)} from ${sender === undefined ? 'unknown' : ipToString(sender)}`);
     const lease = leaseFromMessage(msg, m.id.interface);
+    if (m.medium !== undefined) lease.medium = m.medium;
     this.applyRules(lease);
     const fuzz = m.policy === 'isc' ? (n: number) => randomInt(m.opts.random, n) : undefined;
     const times = leaseTimes(lease.options, m.nowSec(), fuzz);
@@ -102,6 +114,9 @@ export class Binder {
       // A script killed by a signal (negative status) is logged by the daemon and ignored, as ISC does.
       if (status > 0) this.decline(p.lease);
       else this.commit(p.lease);
+    } else if (p?.kind === 'medium') {
+      this.pending = undefined;
+      p.then(status === 0);
     } else if (p?.kind === 'timeout') {
       this.pending = undefined;
       if (status === 0) this.useSavedLease(p.lease);
@@ -168,6 +183,8 @@ export class Binder {
     if (!old) return;
     this.script('EXPIRE', { old });
     m.active = undefined;
+    // The lease is gone: media cycling starts over (dhclient.conf(5)).
+    m.medium = undefined;
     this.script('PREINIT', {});
   }
 
@@ -200,6 +217,13 @@ export class Binder {
     const m = this.m;
     m.fallbacks = m.fallbacks.filter((l) => l !== lease);
     m.active = lease;
+    m.medium = lease.medium;
+    this.resume(lease);
+  }
+
+  /** BOUND with a lease already in use: renewal at its T1, or at once when T1 has passed. */
+  resume(lease: ClientLease): void {
+    const m = this.m;
     m.state = 'BOUND';
     if (m.nowSec() < lease.renew) this.sleepUntilRenewal(lease);
     else {

@@ -19,6 +19,7 @@ import {
   nextDelay,
   type RandomSource,
   randomInt,
+  repeatDelay,
 } from './backoff.js';
 import type { ClientConfig } from './config.js';
 import type { ClientAction, ClientEvent, ClientState, TimerPurpose } from './events.js';
@@ -59,6 +60,12 @@ export class ClientMachine {
   active: ClientLease | undefined;
   /** Saved and `lease { }` leases to fall back on when no server answers. */
   fallbacks: ClientLease[] = [];
+  /** The `media` entry in use (ISC client->medium): chosen while DISCOVERing, kept until the lease ends. */
+  medium: string | undefined;
+  /** MEDIUM scripts that failed in a row (every entry refused: the interface cannot be set up). */
+  private mediaFailures = 0;
+  /** INIT-REBOOT of a lease in use (the link came back), as opposed to one saved from an earlier run. */
+  private confirming = false;
   xid = 0;
   protected readonly b: Binder;
   private offers: Offer[] = [];
@@ -115,6 +122,8 @@ export class ClientMachine {
         // A link that comes back may be another network: confirm the lease (RFC 2131 3.2, ISC
         // client_location_changed). Before start and after stop there is nothing to confirm.
         if (ev.up && this.started && this.state !== 'STOPPED' && !this.b.pending) {
+          this.log(`link up on ${this.id.interface}: ${this.active ? 'confirming the lease' : 'starting over'}`);
+          this.confirming = this.state === 'BOUND' || this.state === 'RENEWING' || this.state === 'REBINDING';
           this.cancelTimer();
           this.stateReboot();
         }
@@ -223,6 +232,23 @@ export class ClientMachine {
       this.stateInit();
       return;
     }
+    // The saved lease's medium is set up first; if the script refuses it, the lease cannot be confirmed here.
+    if (a.medium !== undefined && this.medium !== a.medium) {
+      const medium = a.medium;
+      this.b.setUpMedium(medium, (ok) => {
+        if (!ok) {
+          this.stateInit();
+          return;
+        }
+        this.medium = medium;
+        this.confirm();
+      });
+      return;
+    }
+    this.confirm();
+  }
+
+  private confirm(): void {
     this.xid = this.randomXid();
     this.beginExchange('REBOOTING');
     this.sendRequest();
@@ -238,13 +264,55 @@ export class ClientMachine {
   }
 
   private sendDiscover(): void {
-    const now = this.now();
-    const elapsed = Math.floor((now - this.firstSending) / 1000);
+    const elapsed = Math.floor((this.now() - this.firstSending) / 1000);
     if (elapsed > this.cfg.timeout) {
       this.b.panic();
       return;
     }
-    let delay = nextDelay(this.policy, this.backoff, this.cfg, this.opts.random);
+    // With `media`, each DISCOVER goes out on the next medium until an offer shows which one works.
+    if (this.cfg.media.length > 0 && this.offers.length === 0) {
+      this.mediaFailures = 0;
+      this.nextMedium();
+      return;
+    }
+    this.transmitDiscover(true);
+  }
+
+  /**
+   * The next `media` entry, set up by the script (reason MEDIUM) before the DISCOVER. The whole list is tried
+   * at one interval; the retransmission interval grows only when the list starts over (as ISC does).
+   */
+  private nextMedium(): void {
+    const media = this.cfg.media;
+    const i = this.medium === undefined ? -1 : media.indexOf(this.medium);
+    const wrapped = i < 0 || i + 1 >= media.length;
+    const medium = media[wrapped ? 0 : i + 1]!;
+    this.medium = medium;
+    this.log(`Trying medium "${medium}"`);
+    this.b.setUpMedium(medium, (ok) => {
+      if (ok) {
+        this.transmitDiscover(wrapped);
+        return;
+      }
+      if (++this.mediaFailures < media.length) {
+        this.nextMedium();
+        return;
+      }
+      // ISC stops the client here ("No valid media types"); this interface stops, others go on.
+      this.log(`No valid media types for ${this.id.interface}!`, 'error');
+      this.medium = undefined;
+      this.cancelTimer();
+      this.state = 'STOPPED';
+      this.emit({ kind: 'exit', code: 1 });
+    });
+  }
+
+  private transmitDiscover(increase: boolean): void {
+    const now = this.now();
+    const elapsed = Math.floor((now - this.firstSending) / 1000);
+    let delay = increase
+      ? nextDelay(this.policy, this.backoff, this.cfg, this.opts.random)
+      : repeatDelay(this.policy, this.backoff, this.cfg, this.opts.random);
     // Never sleep past the panic time (ISC: "just use that as the interval").
     const panicAt = this.firstSending + this.cfg.timeout * 1000;
     if (now + delay > panicAt) delay = panicAt - now + 1000;
@@ -297,6 +365,7 @@ export class ClientMachine {
     }
     if (this.offers.some((o) => o.lease.address === m.yiaddr)) return;
     const lease = leaseFromMessage(m, this.id.interface);
+    if (this.medium !== undefined) lease.medium = this.medium;
     this.b.applyRules(lease);
     const offer: Offer = { lease, serverId: serverIdentifier(m) };
     // The address we asked for goes first; others are taken in arrival order.
@@ -334,6 +403,13 @@ export class ClientMachine {
     const nowSec = Math.floor(now / 1000);
     const elapsed = Math.floor((now - this.firstSending) / 1000);
     if ((this.state === 'REBOOTING' || this.state === 'REQUESTING') && elapsed > this.cfg.reboot) {
+      // RFC 2131 3.2: a lease in use whose confirmation goes unanswered may be used for the rest of its time.
+      if (this.state === 'REBOOTING' && this.confirming && this.active) {
+        this.confirming = false;
+        this.log(`no answer confirming ${ipToString(this.active.address)}: keeping it`);
+        this.b.resume(this.active);
+        return;
+      }
       this.stateInit();
       return;
     }

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { DEFAULT_SCRIPT } from '../../../src/client/default-script.js';
 import { loadNative } from '../../../src/io/native.js';
 import type { Lab, Netns } from '../lib/netns.js';
 import type { Spawned } from '../lib/proc.js';
@@ -13,6 +14,8 @@ import {
   REPO,
   readIfExists,
   SERVER_ADDR,
+  serverFiles,
+  startLeasehold,
   type Topology,
   tempDir,
   topology,
@@ -83,10 +86,12 @@ export async function startDhcpd(
   dir: string,
   conf: string,
   extra: string[] = [],
+  /** A restart: keep the lease file the previous run left. */
+  keepLeases = false,
 ): Promise<Spawned & DhcpdFiles> {
   const files = { conf: join(dir, 'dhcpd.conf'), leases: join(dir, 'dhcpd.leases'), pid: join(dir, 'dhcpd.pid') };
   writeFileSync(files.conf, conf);
-  writeFileSync(files.leases, '');
+  if (!keepLeases || !existsSync(files.leases)) writeFileSync(files.leases, '');
   const args = ['-4', '-f', '-d', '-cf', files.conf, '-lf', files.leases, '-pf', files.pid, ...extra, 'srv0'];
   const proc = lab.spawn(ns, DHCPD, args, { timeoutMs: 90_000 });
   await started(proc, 'dhcpd: Server starting service.', (p) => p.stderr().includes('Server starting service.'));
@@ -225,4 +230,113 @@ export async function addressesAndRoute(lab: Lab, ns: Netns, iface = 'ep0') {
   const addr = await lab.run(ns, 'ip', ['-4', '-o', 'addr', 'show', 'dev', iface]);
   const route = await lab.run(ns, 'ip', ['-4', 'route', 'show', 'default']);
   return { addr: addr.stdout, route: route.stdout };
+}
+
+// ---- what the scenarios run against every server share ----
+
+/** A server the client is tested against, started (or restarted, keeping its lease file) in `ns`. */
+export interface ServerPeer {
+  name: string;
+  binary: string;
+  start(lab: Lab, ns: Netns, dir: string, restart: boolean): Promise<Spawned>;
+  /** dhclient.conf text the client needs with this server, if any. */
+  clientConf?: string;
+}
+
+/** dnsmasq raises any lease under two minutes to 120 s. */
+const DNSMASQ_MIN_LEASE = 120;
+
+/**
+ * ISC dhcpd, Kea, dnsmasq and Leasehold's server, each giving `lease`-second leases on 192.0.2.0/24. dnsmasq
+ * cannot lease for less than two minutes: below that its row leases for 120 s and tells the client `lease`
+ * seconds (T1 1/2, T2 7/8) with `supersede` in dhclient.conf, as an administrator could.
+ */
+export function serverPeers(lease: number): ServerPeer[] {
+  const dnsmasqConf =
+    lease < DNSMASQ_MIN_LEASE
+      ? `supersede dhcp-lease-time ${lease};\nsupersede dhcp-renewal-time ${Math.floor(lease / 2)};\n` +
+        `supersede dhcp-rebinding-time ${Math.floor((lease * 7) / 8)};\n`
+      : undefined;
+  return [
+    {
+      name: 'ISC dhcpd',
+      binary: DHCPD,
+      start: (lab, ns, dir, restart) => startDhcpd(lab, ns, dir, dhcpdConf(lease), [], restart),
+    },
+    { name: 'Kea', binary: KEA, start: (lab, ns, dir) => startKea(lab, ns, dir, lease) },
+    {
+      name: 'dnsmasq',
+      binary: DNSMASQ,
+      start: (lab, ns, dir) => startDnsmasq(lab, ns, dir, Math.max(lease, DNSMASQ_MIN_LEASE)),
+      ...(dnsmasqConf !== undefined ? { clientConf: dnsmasqConf } : {}),
+    },
+    {
+      name: 'Leasehold server',
+      binary: process.execPath,
+      start: (lab, ns, dir) => startLeasehold(lab, ns, serverFiles(dir, dhcpdConf(lease))),
+    },
+  ];
+}
+
+/** The built-in script, recording first "REASON new_ip old_ip lease-time T2" ('-' when unset) in DIR/events. */
+export function recordingScript(dir: string): string {
+  const path = join(dir, 'script.sh');
+  const vars = ['new_ip_address', 'old_ip_address', 'new_dhcp_lease_time', 'new_dhcp_rebinding_time'];
+  const record = `echo "$reason ${vars.map((v) => `\${${v}:--}`).join(' ')}"`;
+  writeFileSync(path, `#!/bin/sh\n${record} >> "${dir}/events"\n${DEFAULT_SCRIPT}`, { mode: 0o755 });
+  return path;
+}
+
+/** One run of the recording script. */
+export interface ScriptEvent {
+  reason: string;
+  address: string;
+  old: string;
+  lease: number;
+  rebind: number;
+}
+
+export function scriptEvents(dir: string): ScriptEvent[] {
+  return (readIfExists(join(dir, 'events')) ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [reason = '', address = '', old = '', lease = '', rebind = ''] = l.split(' ');
+      return { reason, address, old, lease: Number(lease), rebind: Number(rebind) };
+    });
+}
+
+export const countEvents = (dir: string, reason: string) => scriptEvents(dir).filter((e) => e.reason === reason).length;
+
+/** Polls `ip addr` / `ip route` in `ns` until `ok` holds (the script records its reason before it configures). */
+export async function untilLinkState(
+  lab: Lab,
+  ns: Netns,
+  ok: (s: { addr: string; route: string }) => boolean,
+  what: string,
+  timeoutMs = 5000,
+): Promise<{ addr: string; route: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await addressesAndRoute(lab, ns);
+    if (ok(s)) return s;
+    if (Date.now() > deadline) throw new Error(`${what}:\n${s.addr}\n${s.route}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** `address`/24 on ep0 and the default route via the server. */
+export const configured =
+  (address: string) =>
+  (s: { addr: string; route: string }): boolean =>
+    new RegExp(`inet ${address.replaceAll('.', '\\.')}/24 `).test(s.addr) &&
+    /default via 192\.0\.2\.1 dev ep0/.test(s.route);
+
+// Concurrent `ip netns add`s race in iproute2 (the first ones set up the /run/netns mount: "Cannot open network
+// namespace"), so scenarios that run concurrently create their namespaces one after the other.
+let setupChain: Promise<unknown> = Promise.resolve();
+export function serialized<T>(fn: () => Promise<T>): Promise<T> {
+  const run = setupChain.then(fn, fn);
+  setupChain = run.catch(() => undefined);
+  return run;
 }

@@ -55,6 +55,9 @@ export const MAC = new Uint8Array([0x00, 0x16, 0x36, 0x51, 0x5d, 0x5a]);
 /** 2026-01-01T00:00:00Z */
 export const T0 = Date.UTC(2026, 0, 1) as number;
 
+/** The exit status a waiting script gets: one for all, or chosen per run (reason, environment). */
+export type ScriptStatus = number | ((reason: string, env: Record<string, string>) => number);
+
 export class Rig {
   readonly clock = new FakeClock(T0);
   readonly m: ClientMachine;
@@ -71,7 +74,7 @@ export class Rig {
   }
 
   /** Handles an event, tracks the timer, and answers waiting scripts with `scriptStatus` (0 by default). */
-  run(ev: Parameters<ClientMachine['handle']>[0], scriptStatus = 0): ClientAction[] {
+  run(ev: Parameters<ClientMachine['handle']>[0], scriptStatus: ScriptStatus = 0): ClientAction[] {
     const acts: ClientAction[] = [];
     let pending: Parameters<ClientMachine['handle']>[0] | undefined = ev;
     while (pending) {
@@ -82,21 +85,24 @@ export class Rig {
         this.log.push(a);
         if (a.kind === 'timer') this.timerAt = a.at;
         if (a.kind === 'cancel-timer') this.timerAt = undefined;
-        if (a.kind === 'script' && a.wait) pending = { kind: 'script-exit', status: scriptStatus };
+        if (a.kind === 'script' && a.wait) {
+          const status = typeof scriptStatus === 'number' ? scriptStatus : scriptStatus(a.reason, a.env);
+          pending = { kind: 'script-exit', status };
+        }
       }
     }
     return acts;
   }
 
   /** Advances the clock to the pending timer and fires it. */
-  fire(scriptStatus = 0): ClientAction[] {
+  fire(scriptStatus: ScriptStatus = 0): ClientAction[] {
     assert.ok(this.timerAt !== undefined, 'no timer pending');
     this.clock.t = this.timerAt;
     this.timerAt = undefined;
     return this.run({ kind: 'timer' }, scriptStatus);
   }
 
-  reply(msg: DhcpMessage, scriptStatus = 0, from?: number): ClientAction[] {
+  reply(msg: DhcpMessage, scriptStatus: ScriptStatus = 0, from?: number): ClientAction[] {
     return this.run(
       from === undefined ? { kind: 'message', message: msg } : { kind: 'message', message: msg, from },
       scriptStatus,
