@@ -133,6 +133,16 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   napi_create_array(env, &metas);
   uint32_t n = 0;
   int err = status < 0 ? -status : 0;
+  if (status < 0) {
+    /* libuv reports POLLERR as EBADF and stops polling. For a packet socket that is the link going down (the kernel
+     * sets ENETDOWN on it): read and clear the pending error, report that, and poll again so the socket serves once
+     * the link is back. Only a pending error is cleared and retried: anything else would poll in a busy loop. */
+    int soerr = 0;
+    socklen_t len = sizeof soerr;
+    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr != 0 &&
+        uv_poll_start(&s->poll, UV_READABLE, on_poll) == 0)
+      err = soerr;
+  }
 
   struct mmsghdr msgs[LH_MMSG];
   struct iovec iovs[LH_MMSG];

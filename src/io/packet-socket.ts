@@ -45,7 +45,7 @@ export interface RawPacketSocketOptions {
   ethertype: number;
   filter: readonly BpfInsn[];
   onFrame: FrameHandler;
-  /** Socket errors (ENETDOWN when the link goes away…); the socket stays open. Default: a process warning. */
+  /** Socket errors (ENETDOWN when the link goes down…); the socket stays open and is read again once the link is back. Default: a process warning. */
   onError?: (err: Error) => void;
   /** For tests: a loaded (or fake) addon instead of the default one. */
   native?: NativeLoad;
