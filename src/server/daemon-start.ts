@@ -15,7 +15,7 @@ import { LeaseFileError } from '../leases/store.js';
 import { Allocator } from './allocator.js';
 import { type DaemonOptions, ServerDaemon } from './daemon.js';
 import type { Logger } from './daemon-log.js';
-import { icmpProber } from './daemon-probe.js';
+import { serverProber } from './daemon-probe.js';
 import { cachingResolver, configuredHostnames, type LookupFn, prefetch } from './daemon-resolve.js';
 import { poolReport } from './engine.js';
 import { networkName } from './log.js';
@@ -176,7 +176,9 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   }
   const resolveHost = cachingResolver({ clock, log, ...(deps.lookup ? { lookup: deps.lookup } : {}) });
   await prefetch(resolveHost, configuredHostnames(tree), 3000);
-  const prober = icmpProber(log);
+  // ICMP echo and, on directly attached subnets with packet sockets, an ARP probe (daemon-probe.ts).
+  let transport: Transport | undefined;
+  const prober = serverProber(log, () => transport);
   const daemon = new ServerDaemon({
     tree,
     allocator,
@@ -199,7 +201,6 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
         log: (line) => log.error(line),
         prefer: settings.transport ?? 'auto',
       }));
-  let transport: Transport;
   try {
     transport = await open(selection.served, settings.port, daemon.onPacket);
   } catch (e) {
