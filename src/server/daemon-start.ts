@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../conf/diagnostics.js';
 import { formatDiagnostic, parseDhcpdConf } from '../conf/index.js';
 import { buildScopeTree, type ScopeTree, subnetFor } from '../conf/scope-tree.js';
+import { watchInterfaces } from '../io/interface-watch.js';
 import { type SystemInterface, selectInterfaces, systemInterfaces } from '../io/interfaces.js';
 import { openBestTransport } from '../io/raw-fallback.js';
 import type { PacketHandler, ServedInterface, Transport } from '../io/transport.js';
@@ -164,10 +165,11 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
 
   // Interfaces and sockets.
   const system = (deps.listInterfaces ?? systemInterfaces)();
-  const selection = selectInterfaces(system, settings.interfaces, (a) => {
+  const subnetOf = (a: number) => {
     const s = subnetFor(tree, a);
     return s === undefined ? undefined : networkName(s.sharedNetwork);
-  });
+  };
+  const selection = selectInterfaces(system, settings.interfaces, subnetOf);
   for (const line of selection.log) log.error(line);
   if (selection.error !== undefined) {
     log.error(selection.error);
@@ -212,6 +214,18 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   for (const line of transport.describe()) log.info(line);
   if (transport.kind === 'udp') for (const line of udpLimits(system, selection.served)) log.error(line);
   daemon.start(transport);
+  // Interfaces that appear, go or change address from now on are served without a restart.
+  const watch =
+    transport.addInterface === undefined
+      ? undefined
+      : watchInterfaces({
+          transport,
+          requested: settings.interfaces,
+          subnetOf,
+          log,
+          initial: selection,
+          ...(deps.listInterfaces ? { list: deps.listInterfaces } : {}),
+        });
 
   if (settings.pidFile !== undefined) {
     try {
@@ -225,6 +239,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
     if (dropped !== undefined) {
       // Serving as root when the administrator asked otherwise is worse than not serving.
       log.error(dropped);
+      await watch?.stop();
       await daemon.stop();
       prober.close();
       if (settings.pidFile !== undefined) await removePidFile(settings.pidFile, pid, deps.pidFs);
@@ -236,6 +251,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
+      await watch?.stop();
       await daemon.stop();
       prober.close();
       if (settings.pidFile !== undefined) await removePidFile(settings.pidFile, pid, deps.pidFs);
