@@ -20,6 +20,8 @@ export type Prober = (address: number, timeoutMs: number) => Promise<boolean>;
 
 export interface IcmpProber {
   probe: Prober;
+  /** Opens the socket now rather than at the first probe (before root is dropped: -user/-group). */
+  open(): void;
   close(): void;
 }
 
@@ -52,6 +54,7 @@ export function icmpProber(log: Logger, open: () => Pinger = () => openPinger())
       const r = await p.ping(dotted(address), { timeoutMs });
       return r.alive;
     },
+    open: () => void get(),
     close: () => {
       closed = true;
       pinger?.close();
@@ -102,6 +105,9 @@ export interface ArpSideDeps {
 
 export interface ServerProber {
   probe: Prober;
+  /** Opens the sockets for the interfaces served now, before root is dropped (-user/-group): a socket
+   * needing CAP_NET_RAW cannot be opened later. Interfaces that appear afterwards get ICMP only then. */
+  open(): void;
   close(): void;
 }
 
@@ -138,7 +144,8 @@ export function arpSideProber(log: Logger, deps: ArpSideDeps): ServerProber {
       return p;
     } catch (e) {
       const code = errnoCode(e);
-      if (code !== undefined && PROCESS_WIDE.has(code)) {
+      // Refused on the first try: none will work. Refused later (root dropped since): this interface only.
+      if (code !== undefined && PROCESS_WIDE.has(code) && probers.size === 0) {
         disabled = true;
         once('disabled', `ping-check: cannot send ARP probes (${describeIoError(e)}); pinging only.`);
       } else {
@@ -168,6 +175,11 @@ export function arpSideProber(log: Logger, deps: ArpSideDeps): ServerProber {
       log.info(`ping-check: ${dotted(address)} answered an ARP probe on ${iface.name} (${pkt.senderMac}).`);
       return true;
     },
+    open: () => {
+      const t = deps.transport();
+      if (closed || t?.kind !== 'raw') return;
+      for (const iface of t.interfaces) if (!disabled) get(iface);
+    },
     close: () => {
       closed = true;
       for (const p of probers.values()) p.close();
@@ -186,6 +198,10 @@ export function serverProber(
   const arp = arpSideProber(log, { transport, ...(deps.arp ? { open: deps.arp } : {}) });
   return {
     probe: firstAnswer([icmp.probe, arp.probe]),
+    open: () => {
+      icmp.open();
+      arp.open();
+    },
     close: () => {
       icmp.close();
       arp.close();

@@ -235,6 +235,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
     }
   }
   if (settings.user !== undefined || settings.group !== undefined) {
+    prober.open(); // its raw sockets need root, as ISC's ICMP socket does
     const dropped = dropPrivileges(settings.user, settings.group);
     if (dropped !== undefined) {
       // Serving as root when the administrator asked otherwise is worse than not serving.

@@ -5,9 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, test } from 'node:test';
+import { after, type TestContext, test } from 'node:test';
 import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
-import { requireTool, serverFiles, startDhclient, startLeasehold, tempDir, topology } from './harness.js';
+import { requireTool, serverFiles, startDhclient, startLeasehold, tempDir, topology, UDP_ONLY } from './harness.js';
 
 after(() => {
   assert.deepEqual(sweepLeakedNamespaces('this-run'), [], 'a namespace outlived its test');
@@ -39,8 +39,8 @@ test('ping-check: a squatter on 192.0.2.100 gets that address abandoned; dhclien
   assert.equal((await srv.stop(5000)).code, 0);
 });
 
-test('ping-check: a squatter dropping ICMP echo is caught by the ARP probe; dhclient is offered another', async (t) => {
-  if (!requireRoot(t) || !requireTool(t, '/sbin/dhclient') || !requireTool(t, '/usr/sbin/iptables')) return;
+/** A squatter on 192.0.2.100 whose firewall drops ping; the server started with `extra` flags. */
+async function dropsPing(t: TestContext, extra: string[] = []) {
   const lab = createLab(t);
   const dir = tempDir(t);
   const { server, client, clientMac } = await topology(lab);
@@ -53,7 +53,7 @@ test('ping-check: a squatter dropping ICMP echo is caught by the ARP probe; dhcl
   assert.notEqual(ping.code, 0, `the squatter must not answer ping\n${ping.stdout}`);
 
   const files = serverFiles(dir);
-  const srv = await startLeasehold(lab, server, files);
+  const srv = await startLeasehold(lab, server, files, extra);
   const dhc = startDhclient(lab, client, dir, 'sq');
   try {
     const env = await dhc.waitFor('BOUND', 20_000);
@@ -68,5 +68,37 @@ test('ping-check: a squatter dropping ICMP echo is caught by the ARP probe; dhcl
   );
   assert.match(log, /^Abandoning IP address 192\.0\.2\.100: pinged before offer$/m);
   assert.match(abandonedInFile(files.leases, '192.0.2.100'), /^ {2}binding state abandoned;/m);
+  assert.equal((await srv.stop(5000)).code, 0);
+}
+
+test('ping-check: a squatter dropping ICMP echo is caught by the ARP probe; dhclient is offered another', async (t) => {
+  if (!requireRoot(t) || !requireTool(t, '/sbin/dhclient') || !requireTool(t, '/usr/sbin/iptables')) return;
+  await dropsPing(t);
+});
+
+test('ping-check after -user nobody: the probe sockets were opened before root was dropped', async (t) => {
+  if (!requireRoot(t) || !requireTool(t, '/sbin/dhclient') || !requireTool(t, '/usr/sbin/iptables')) return;
+  await dropsPing(t, ['-user', 'nobody', '-group', 'nogroup']);
+});
+
+test('ping-check over UDP sockets: ICMP alone, the skipped ARP probe said once', async (t) => {
+  if (!requireRoot(t) || !requireTool(t, '/sbin/dhclient')) return;
+  const lab = createLab(t);
+  const dir = tempDir(t);
+  const { server, client } = await topology(lab);
+  await lab.addAddress(client, 'ep0', '192.0.2.100/24');
+  const files = serverFiles(dir);
+  const srv = await startLeasehold(lab, server, files, [], UDP_ONLY);
+  const dhc = startDhclient(lab, client, dir, 'sq');
+  try {
+    const env = await dhc.waitFor('BOUND', 20_000);
+    assert.equal(env.get('new_ip_address'), '192.0.2.101');
+  } finally {
+    await dhc.stop();
+  }
+  const log = srv.stderr();
+  assert.match(log, /^Abandoning IP address 192\.0\.2\.100: pinged before offer$/m);
+  const skipped = log.split('\n').filter((l) => l.startsWith('ping-check: ARP probes need packet sockets'));
+  assert.deepEqual(skipped, ['ping-check: ARP probes need packet sockets; over UDP sockets only ICMP echo is sent.']);
   assert.equal((await srv.stop(5000)).code, 0);
 });

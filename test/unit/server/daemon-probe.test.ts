@@ -248,3 +248,48 @@ test('serverProber: a squatter that drops ping is caught by ARP; ICMP alone stil
   prober.close();
   assert.equal(arp.opened[0]?.prober.closed, true);
 });
+
+test('serverProber.open(): the ICMP socket and the ARP sockets of the served interfaces open now (before -user)', () => {
+  let pingers = 0;
+  const pinger: Pinger = { mode: 'raw', ping: async () => ({ alive: false }), close: () => {} };
+  const arp = handArp();
+  const prober = serverProber(memoryLogger(), () => raw([SRV0, SRV1]), {
+    icmp: () => {
+      pingers++;
+      return pinger;
+    },
+    arp: arp.open,
+  });
+  prober.open();
+  assert.equal(pingers, 1);
+  assert.deepEqual(
+    arp.opened.map((o) => o.iface.name),
+    ['srv0', 'srv1'],
+  );
+  prober.open();
+  assert.equal(arp.opened.length, 2, 'opened once');
+  prober.close();
+});
+
+test('ARP side: refused after some sockets opened (root dropped since) stays per interface', async () => {
+  const log = memoryLogger();
+  const arp = handArp();
+  const interfaces = [SRV0];
+  const side = arpSideProber(log, {
+    transport: () => raw(interfaces),
+    open: (iface) => {
+      if (iface.name === 'srv1') throw Object.assign(new Error('socket: Operation not permitted'), { code: 'EPERM' });
+      return arp.open(iface);
+    },
+  });
+  side.open();
+  interfaces.push(SRV1);
+  assert.equal(await side.probe(ip('198.51.100.9'), 1000), false);
+  assert.match(log.lines[0] ?? '', /^ping-check: no ARP probes on srv1 \(/);
+  const a = track(side.probe(ip('192.0.2.100'), 1000));
+  assert.equal(arp.opened[0]?.calls.length, 1, 'srv0 still probes');
+  arp.opened[0]?.calls[0]?.done(undefined);
+  await settle();
+  assert.deepEqual(a, { done: true, value: false });
+  side.close();
+});
