@@ -80,17 +80,22 @@ export function firstAnswer(probers: readonly Prober[]): Prober {
     });
 }
 
-/** The served interface with an address in the same subnet as `address` (directly attached), if any. */
+/** The served interface on whose link `address` lies: one with an address in the same subnet, else (a
+ * shared network with several subnets on one link) the one attached to the address's shared network. */
 export function attachedInterface(
   interfaces: readonly ServedInterface[],
   address: number,
+  networkOf?: (address: number) => string | undefined,
 ): ServedInterface | undefined {
-  return interfaces.find((i) =>
+  const bySubnet = interfaces.find((i) =>
     i.addresses.some((a, k) => {
       const mask = i.masks[k] ?? 0xffffffff;
       return (a & mask) >>> 0 === (address & mask) >>> 0;
     }),
   );
+  if (bySubnet !== undefined || networkOf === undefined) return bySubnet;
+  const network = networkOf(address);
+  return network === undefined ? undefined : interfaces.find((i) => i.networkName === network);
 }
 
 /** Errors that mean "no ARP probes in this process at all", not "not on this interface right now". */
@@ -99,6 +104,8 @@ const PROCESS_WIDE = new Set(['EPERM', 'EACCES', 'EAFNOSUPPORT', 'ERR_LEASEHOLD_
 export interface ArpSideDeps {
   /** The transport serving now (its interfaces change as they come and go); undefined before it opens. */
   transport: () => Pick<Transport, 'kind' | 'interfaces'> | undefined;
+  /** The shared network's log name of an address (as ServedInterface.networkName), if declared. */
+  networkOf?: (address: number) => string | undefined;
   /** Tests: a fake prober per interface. Default: an ARP socket on it. */
   open?: (iface: ServedInterface, onError: (err: Error) => void) => ArpProber;
 }
@@ -166,7 +173,7 @@ export function arpSideProber(log: Logger, deps: ArpSideDeps): ServerProber {
         return false;
       }
       prune(t.interfaces);
-      const iface = attachedInterface(t.interfaces, address);
+      const iface = attachedInterface(t.interfaces, address, deps.networkOf);
       if (iface === undefined) return false; // a relayed subnet: its link is out of our reach
       const p = get(iface);
       if (p === undefined) return false;
@@ -192,10 +199,14 @@ export function arpSideProber(log: Logger, deps: ArpSideDeps): ServerProber {
 export function serverProber(
   log: Logger,
   transport: ArpSideDeps['transport'],
-  deps: { icmp?: () => Pinger; arp?: ArpSideDeps['open'] } = {},
+  deps: { icmp?: () => Pinger; arp?: ArpSideDeps['open']; networkOf?: ArpSideDeps['networkOf'] } = {},
 ): ServerProber {
   const icmp = icmpProber(log, deps.icmp);
-  const arp = arpSideProber(log, { transport, ...(deps.arp ? { open: deps.arp } : {}) });
+  const arp = arpSideProber(log, {
+    transport,
+    ...(deps.arp ? { open: deps.arp } : {}),
+    ...(deps.networkOf ? { networkOf: deps.networkOf } : {}),
+  });
   return {
     probe: firstAnswer([icmp.probe, arp.probe]),
     open: () => {

@@ -180,7 +180,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   await prefetch(resolveHost, configuredHostnames(tree), 3000);
   // ICMP echo and, on directly attached subnets with packet sockets, an ARP probe (daemon-probe.ts).
   let transport: Transport | undefined;
-  const prober = serverProber(log, () => transport);
+  const prober = serverProber(log, () => transport, { networkOf: subnetOf });
   const daemon = new ServerDaemon({
     tree,
     allocator,

@@ -143,6 +143,11 @@ test('attachedInterface: the served interface whose subnet holds the address', (
   assert.equal(attachedInterface([SRV0, SRV1], ip('198.51.100.7'))?.name, 'srv1');
   assert.equal(attachedInterface([SRV0, SRV1], ip('192.0.2.200'))?.name, 'srv0');
   assert.equal(attachedInterface([SRV0, SRV1], ip('203.0.113.5')), undefined, 'relayed subnet');
+  // 203.0.113.0/24 shares srv1's link (a shared network "lan") without an address of ours in it.
+  const lan = { ...SRV1, networkName: 'lan' };
+  const networkOf = (a: number) => (a >>> 8 === ip('203.0.113.0') >>> 8 ? 'lan' : undefined);
+  assert.equal(attachedInterface([SRV0, lan], ip('203.0.113.5'), networkOf)?.name, 'srv1', 'same shared network');
+  assert.equal(attachedInterface([lan], ip('192.0.2.5'), networkOf), undefined, 'another network, not on this link');
 });
 
 test('ARP side: probes on the attached interface, one prober per interface, relayed subnets left to ICMP', async () => {
