@@ -125,6 +125,7 @@ export function arpSideProber(log: Logger, deps: ArpSideDeps): ServerProber {
   const probers = new Map<string, ArpProber>();
   const reported = new Set<string>();
   let disabled = false;
+  let opened = false;
   let closed = false;
   const once = (key: string, line: string) => {
     if (reported.has(key)) return;
@@ -148,11 +149,12 @@ export function arpSideProber(log: Logger, deps: ArpSideDeps): ServerProber {
         once(`err/${iface.name}/${errnoCode(err)}`, `ping-check: ARP on ${iface.name}: ${err.message}`),
       );
       probers.set(iface.name, p);
+      opened = true;
       return p;
     } catch (e) {
       const code = errnoCode(e);
       // Refused on the first try: none will work. Refused later (root dropped since): this interface only.
-      if (code !== undefined && PROCESS_WIDE.has(code) && probers.size === 0) {
+      if (code !== undefined && PROCESS_WIDE.has(code) && !opened) {
         disabled = true;
         once('disabled', `ping-check: cannot send ARP probes (${describeIoError(e)}); pinging only.`);
       } else {
