@@ -26,7 +26,11 @@ export interface InterfaceSelection {
   served: ServedInterface[];
   /** Lines to log, ISC's wording. */
   log: string[];
-  /** Fatal: a named interface does not exist, or nothing is left to serve. */
+  /** Candidates left out for want of an address in a declared subnet (their first address, if any). */
+  ignored: { name: string; address?: number }[];
+  /** Interfaces named on the command line that do not exist or have no IPv4 address (yet). */
+  missing: string[];
+  /** Fatal: nothing is left to serve. */
   error?: string;
 }
 
@@ -87,7 +91,7 @@ export function systemInterfaces(): SystemInterface[] {
 }
 
 /** ISC's paragraph for an interface it will not serve (discover.c). */
-function noSubnetLines(name: string, address: number | undefined): string[] {
+export function noSubnetLines(name: string, address: number | undefined): string[] {
   // ISC surrounds the paragraph with empty lines; kept, so the log reads the same.
   return [
     '',
@@ -100,9 +104,15 @@ function noSubnetLines(name: string, address: number | undefined): string[] {
   ];
 }
 
+/** ISC's words for a named interface that is not there, and what the watcher will do about it. */
+export function missingLine(name: string): string {
+  return `Interface ${name} not found or has no IPv4 address; it will be served once it has one.`;
+}
+
 /**
  * Chooses the interfaces to serve. `requested` are the names given on the command line (empty:
- * discover). A requested name that does not exist is fatal, as a typo in an init script should be.
+ * discover). A requested name that does not exist (yet) is logged and left to the interface watcher;
+ * when nothing at all can be served the start fails, as ISC's does.
  */
 export function selectInterfaces(
   system: readonly SystemInterface[],
@@ -111,15 +121,16 @@ export function selectInterfaces(
 ): InterfaceSelection {
   const log: string[] = [];
   const served: ServedInterface[] = [];
+  const ignored: InterfaceSelection['ignored'] = [];
+  const missing: string[] = [];
   let candidates: SystemInterface[];
   if (requested.length > 0) {
     candidates = [];
     for (const name of requested) {
       const found = system.find((s) => s.name === name);
       if (found === undefined) {
-        return { served, log, error: `Interface ${name} not found or has no IPv4 address.` };
-      }
-      if (!candidates.includes(found)) candidates.push(found);
+        if (!missing.includes(name)) missing.push(name);
+      } else if (!candidates.includes(found)) candidates.push(found);
     }
   } else {
     candidates = system.filter((s) => s.broadcast && !s.loopback && s.up);
@@ -129,7 +140,9 @@ export function selectInterfaces(
     const i = sys.addresses.findIndex((a) => subnetOf(a.address) !== undefined);
     const primary = sys.addresses[i];
     if (primary === undefined) {
-      log.push(...noSubnetLines(sys.name, sys.addresses[0]?.address));
+      const first = sys.addresses[0]?.address;
+      ignored.push({ name: sys.name, ...(first !== undefined ? { address: first } : {}) });
+      log.push(...noSubnetLines(sys.name, first));
       continue;
     }
     const rest = sys.addresses.filter((_, k) => k !== i);
@@ -143,6 +156,28 @@ export function selectInterfaces(
       networkName: subnetOf(primary.address) ?? '',
     });
   }
-  if (served.length === 0) return { served, log, error: 'Not configured to listen on any interfaces!' };
-  return { served, log };
+  const result = { served, log, ignored, missing };
+  if (served.length > 0) {
+    for (const name of missing) log.push(missingLine(name));
+    return result;
+  }
+  const [absent] = missing;
+  const error =
+    absent !== undefined && ignored.length === 0
+      ? `Interface ${absent} not found or has no IPv4 address.`
+      : 'Not configured to listen on any interfaces!';
+  return { ...result, error };
+}
+
+/** Whether two records describe the same served interface (index, addresses, masks, MTU, network). */
+export function sameServedInterface(a: ServedInterface, b: ServedInterface): boolean {
+  const same = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return (
+    a.name === b.name &&
+    (a.index === 0 || b.index === 0 || a.index === b.index) &&
+    same(a.addresses, b.addresses) &&
+    same(a.masks, b.masks) &&
+    a.mtu === b.mtu &&
+    a.networkName === b.networkName
+  );
 }

@@ -94,51 +94,90 @@ export function openUdpSender(port: number, native: NativeLoad): Promise<UdpSend
 
 export class RawTransport implements Transport {
   readonly kind = 'raw' as const;
-  readonly interfaces: readonly ServedInterface[];
+  private readonly served: ServedInterface[] = [];
+  /** Live: interfaces are added and removed while the server runs (addInterface, removeInterface). */
+  readonly interfaces: readonly ServedInterface[] = this.served;
   readonly ports: DhcpPorts;
   /** Frames dropped because they did not parse, by cause (each cause reported once per interface). */
   readonly badFrames = new Map<FrameErrorCause, number>();
   private readonly sockets = new Map<string, PacketSocket>();
   private udp: UdpSender | undefined;
   private readonly reported = new Set<string>();
+  private readonly onError: (err: Error) => void;
   private closed = false;
 
-  private constructor(
-    interfaces: readonly ServedInterface[],
-    port: number,
-    private readonly onError: (err: Error) => void,
-  ) {
-    this.interfaces = interfaces;
-    this.ports = portsFor(port);
+  private constructor(private readonly opts: RawTransportOptions) {
+    this.ports = portsFor(opts.port);
+    this.onError = opts.onError ?? ((err: Error) => process.emitWarning(err));
   }
 
   static async open(opts: RawTransportOptions): Promise<RawTransport> {
-    const onError = opts.onError ?? ((err: Error) => process.emitWarning(err));
-    const served: ServedInterface[] = [];
-    const t = new RawTransport(served, opts.port, onError);
+    const t = new RawTransport(opts);
     try {
-      for (const given of opts.interfaces) {
-        let iface: ServedInterface | undefined;
-        const sock = openPacketSocket({
-          ifname: given.name,
-          port: opts.port,
-          onFrame: (frame, info) => {
-            if (iface !== undefined) t.receive(frame, info, iface, opts.onPacket);
-          },
-          onError,
-          ...(opts.native ? { native: opts.native } : {}),
-        });
-        t.sockets.set(given.name, sock);
-        // The kernel's index and MAC are authoritative: replies are framed from this MAC.
-        iface = { ...given, index: sock.ifindex, mac: Uint8Array.from(sock.mac) };
-        served.push(iface);
-      }
+      for (const given of opts.interfaces) t.openInterface(given);
       t.udp = await (opts.openUdp ?? ((port) => openUdpSender(port, opts.native ?? loadNative())))(opts.port);
     } catch (err) {
       await t.close();
       throw err;
     }
     return t;
+  }
+
+  /** Opens the packet socket of `given` and serves it (replacing a record of the same name); throws the errno
+   * Error. Frames are handed over with the record current when they arrive. */
+  private openInterface(given: ServedInterface): ServedInterface {
+    const name = given.name;
+    const sock = openPacketSocket({
+      ifname: name,
+      port: this.opts.port,
+      onFrame: (frame, info) => {
+        const iface = this.interfaces.find((i) => i.name === name);
+        if (iface !== undefined && this.sockets.get(name) === sock)
+          this.receive(frame, info, iface, this.opts.onPacket);
+      },
+      onError: this.onError,
+      ...(this.opts.native ? { native: this.opts.native } : {}),
+    });
+    this.sockets.get(name)?.close();
+    this.sockets.set(name, sock);
+    // The kernel's index and MAC are authoritative: replies are framed from this MAC.
+    const iface = { ...given, index: sock.ifindex, mac: Uint8Array.from(sock.mac) };
+    this.put(iface);
+    return iface;
+  }
+
+  private put(iface: ServedInterface): void {
+    const at = this.interfaces.findIndex((i) => i.name === iface.name);
+    if (at >= 0) this.served[at] = iface;
+    else this.served.push(iface);
+  }
+
+  private lines(iface: ServedInterface, listening: string, sending: string): string[] {
+    const id = `LPF/${iface.name}/${formatMac(iface.mac ?? new Uint8Array(6))}/${iface.networkName}`;
+    return [`${listening} ${id}`, `${sending} ${id}`];
+  }
+
+  async addInterface(given: ServedInterface): Promise<string[]> {
+    if (this.closed) throw new Error('transport closed');
+    const have = this.interfaces.find((i) => i.name === given.name);
+    const sock = this.sockets.get(given.name);
+    if (have !== undefined && sock !== undefined && !sock.closed && (given.index === 0 || given.index === have.index)) {
+      // Same link, new addresses: the socket stays, the record changes.
+      const iface = { ...given, index: have.index, ...(have.mac ? { mac: have.mac } : {}) };
+      this.put(iface);
+      return this.lines(iface, 'Listening on', 'Sending on  ');
+    }
+    return this.lines(this.openInterface(given), 'Listening on', 'Sending on  ');
+  }
+
+  async removeInterface(name: string): Promise<string[]> {
+    const at = this.interfaces.findIndex((i) => i.name === name);
+    const iface = this.interfaces[at];
+    this.sockets.get(name)?.close();
+    this.sockets.delete(name);
+    if (iface === undefined) return [];
+    this.served.splice(at, 1);
+    return this.lines(iface, 'No longer listening on', 'No longer sending on  ');
   }
 
   private receive(frame: Buffer, info: FrameInfo, iface: ServedInterface, onPacket: RawPacketHandler): void {
@@ -170,10 +209,7 @@ export class RawTransport implements Transport {
 
   describe(): string[] {
     const lines: string[] = [];
-    for (const iface of this.interfaces) {
-      const id = `LPF/${iface.name}/${formatMac(iface.mac ?? new Uint8Array(6))}/${iface.networkName}`;
-      lines.push(`Listening on ${id}`, `Sending on   ${id}`);
-    }
+    for (const iface of this.interfaces) lines.push(...this.lines(iface, 'Listening on', 'Sending on  '));
     lines.push('Sending on   Socket/fallback/fallback-net');
     return lines;
   }

@@ -49,10 +49,19 @@ export type Destination =
 export interface Transport {
   /** 'udp' or 'raw', for the log ("Listening on Socket/..." vs "Listening on LPF/..."). */
   readonly kind: 'udp' | 'raw';
-  /** The interfaces it serves (fixed at open for now; issue 4 adds hot-plug). */
+  /** The interfaces it serves now: a live list, changed by addInterface/removeInterface. */
   readonly interfaces: readonly ServedInterface[];
   /** ISC's "Listening on ..." / "Sending on ..." lines for what was opened. */
   describe(): string[];
+  /**
+   * Starts serving `iface`, or takes its new addresses when an interface of that name is served already
+   * (interfaces that appear or change address while the server runs). Resolves with the lines to log
+   * ("Listening on ..."); rejects with the socket error, leaving the interface unserved. A transport
+   * without these methods serves a fixed set.
+   */
+  addInterface?(iface: ServedInterface): Promise<string[]>;
+  /** Stops serving the interface named `name` (gone, or no address in a declared subnet left); the lines to log. */
+  removeInterface?(name: string): Promise<string[]>;
   /**
    * Sends `payload` to `destination`, leaving through `iface` (the interface the request came in on;
    * undefined for a request whose interface is unknown, which only relay and client destinations

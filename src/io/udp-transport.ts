@@ -79,43 +79,38 @@ export function interfaceForSource(
   return undefined;
 }
 
+function closeSocket(s: Socket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    try {
+      s.close(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
 export class UdpTransport implements Transport {
   readonly kind = 'udp' as const;
+  private readonly served: ServedInterface[];
+  /** Live: interfaces are added and removed while the server runs (addInterface, removeInterface). */
   readonly interfaces: readonly ServedInterface[];
   private readonly ports: DhcpPorts;
   private wildcard: Socket | undefined;
   private readonly perInterface = new Map<string, Socket>();
   private closed = false;
 
-  private constructor(opts: UdpTransportOptions) {
-    this.interfaces = opts.interfaces;
+  private constructor(private readonly opts: UdpTransportOptions) {
+    this.served = [...opts.interfaces];
+    this.interfaces = this.served;
     this.ports = opts.ports;
   }
 
   static async open(opts: UdpTransportOptions): Promise<UdpTransport> {
     const t = new UdpTransport(opts);
-    const deliver = (sock: Socket, iface: ServedInterface | undefined) => {
-      sock.on('message', (msg, rinfo) => {
-        if (t.closed) return;
-        const sourceAddress = parseDotted(rinfo.address);
-        opts.onPacket({
-          payload: new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength),
-          iface: iface ?? interfaceForSource(t.interfaces, sourceAddress),
-          sourceAddress,
-          sourcePort: rinfo.port,
-        });
-      });
-    };
     try {
       t.wildcard = await bindSocket(opts.wildcardAddress ?? '0.0.0.0', opts.ports.server, opts.onError);
-      deliver(t.wildcard, undefined);
-      for (const iface of opts.interfaces) {
-        const primary = iface.addresses[0];
-        if (primary === undefined) continue;
-        const sock = await bindSocket(dotted(primary), opts.ports.server, opts.onError);
-        t.perInterface.set(iface.name, sock);
-        deliver(sock, iface);
-      }
+      t.deliver(t.wildcard, undefined);
+      for (const iface of opts.interfaces) await t.bindInterface(iface);
     } catch (err) {
       await t.close();
       throw err;
@@ -123,12 +118,67 @@ export class UdpTransport implements Transport {
     return t;
   }
 
+  private deliver(sock: Socket, name: string | undefined): void {
+    sock.on('message', (msg, rinfo) => {
+      if (this.closed) return;
+      const sourceAddress = parseDotted(rinfo.address);
+      const own = name === undefined ? undefined : this.served.find((i) => i.name === name);
+      this.opts.onPacket({
+        payload: new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength),
+        iface: own ?? interfaceForSource(this.served, sourceAddress),
+        sourceAddress,
+        sourcePort: rinfo.port,
+      });
+    });
+  }
+
+  /** Binds the socket of `iface` to its primary address (see the header). */
+  private async bindInterface(iface: ServedInterface): Promise<void> {
+    const primary = iface.addresses[0];
+    if (primary === undefined) return;
+    const sock = await bindSocket(dotted(primary), this.ports.server, this.opts.onError);
+    if (this.closed) {
+      await closeSocket(sock);
+      return;
+    }
+    this.perInterface.set(iface.name, sock);
+    this.deliver(sock, iface.name);
+  }
+
+  private lines(iface: ServedInterface, listening: string, sending: string): string[] {
+    return [
+      `${listening} Socket/${iface.name}/${iface.networkName}`,
+      `${sending} Socket/${iface.name}/${iface.networkName}`,
+    ];
+  }
+
+  async addInterface(iface: ServedInterface): Promise<string[]> {
+    if (this.closed) throw new Error('transport closed');
+    // A new primary address needs a new bind: the old socket goes first (it may hold the same address).
+    const old = this.perInterface.get(iface.name);
+    this.perInterface.delete(iface.name);
+    if (old !== undefined) await closeSocket(old);
+    const at = this.served.findIndex((i) => i.name === iface.name);
+    if (at >= 0) this.served.splice(at, 1);
+    await this.bindInterface(iface);
+    this.served.push(iface);
+    return this.lines(iface, 'Listening on', 'Sending on  ');
+  }
+
+  async removeInterface(name: string): Promise<string[]> {
+    const sock = this.perInterface.get(name);
+    this.perInterface.delete(name);
+    if (sock !== undefined) await closeSocket(sock);
+    const at = this.served.findIndex((i) => i.name === name);
+    const iface = this.served[at];
+    if (iface === undefined) return [];
+    this.served.splice(at, 1);
+    return this.lines(iface, 'No longer listening on', 'No longer sending on  ');
+  }
+
   describe(): string[] {
     const lines: string[] = [];
-    for (const iface of this.interfaces) {
-      lines.push(`Listening on Socket/${iface.name}/${iface.networkName}`);
-      lines.push(`Sending on   Socket/${iface.name}/${iface.networkName}`);
-    }
+    for (const iface of this.interfaces) lines.push(...this.lines(iface, 'Listening on', 'Sending on  '));
     // ISC's fallback socket carries relay traffic; ours is the wildcard socket.
     lines.push('Sending on   Socket/fallback/fallback-net');
     return lines;
@@ -173,17 +223,6 @@ export class UdpTransport implements Transport {
     const socks = [...this.perInterface.values(), ...(this.wildcard ? [this.wildcard] : [])];
     this.perInterface.clear();
     this.wildcard = undefined;
-    await Promise.all(
-      socks.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            try {
-              s.close(() => resolve());
-            } catch {
-              resolve();
-            }
-          }),
-      ),
-    );
+    await Promise.all(socks.map(closeSocket));
   }
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../conf/diagnostics.js';
 import { formatDiagnostic, parseDhcpdConf } from '../conf/index.js';
 import { buildScopeTree, type ScopeTree, subnetFor } from '../conf/scope-tree.js';
+import { watchInterfaces } from '../io/interface-watch.js';
 import { type SystemInterface, selectInterfaces, systemInterfaces } from '../io/interfaces.js';
 import { openBestTransport } from '../io/raw-fallback.js';
 import type { PacketHandler, ServedInterface, Transport } from '../io/transport.js';
@@ -15,7 +16,7 @@ import { LeaseFileError } from '../leases/store.js';
 import { Allocator } from './allocator.js';
 import { type DaemonOptions, ServerDaemon } from './daemon.js';
 import type { Logger } from './daemon-log.js';
-import { icmpProber } from './daemon-probe.js';
+import { serverProber } from './daemon-probe.js';
 import { cachingResolver, configuredHostnames, type LookupFn, prefetch } from './daemon-resolve.js';
 import { poolReport } from './engine.js';
 import { networkName } from './log.js';
@@ -164,10 +165,11 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
 
   // Interfaces and sockets.
   const system = (deps.listInterfaces ?? systemInterfaces)();
-  const selection = selectInterfaces(system, settings.interfaces, (a) => {
+  const subnetOf = (a: number) => {
     const s = subnetFor(tree, a);
     return s === undefined ? undefined : networkName(s.sharedNetwork);
-  });
+  };
+  const selection = selectInterfaces(system, settings.interfaces, subnetOf);
   for (const line of selection.log) log.error(line);
   if (selection.error !== undefined) {
     log.error(selection.error);
@@ -176,7 +178,9 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   }
   const resolveHost = cachingResolver({ clock, log, ...(deps.lookup ? { lookup: deps.lookup } : {}) });
   await prefetch(resolveHost, configuredHostnames(tree), 3000);
-  const prober = icmpProber(log);
+  // ICMP echo and, on directly attached subnets with packet sockets, an ARP probe (daemon-probe.ts).
+  let transport: Transport | undefined;
+  const prober = serverProber(log, () => transport, { networkOf: subnetOf });
   const daemon = new ServerDaemon({
     tree,
     allocator,
@@ -199,7 +203,6 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
         log: (line) => log.error(line),
         prefer: settings.transport ?? 'auto',
       }));
-  let transport: Transport;
   try {
     transport = await open(selection.served, settings.port, daemon.onPacket);
   } catch (e) {
@@ -211,6 +214,18 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   for (const line of transport.describe()) log.info(line);
   if (transport.kind === 'udp') for (const line of udpLimits(system, selection.served)) log.error(line);
   daemon.start(transport);
+  // Interfaces that appear, go or change address from now on are served without a restart.
+  const watch =
+    transport.addInterface === undefined
+      ? undefined
+      : watchInterfaces({
+          transport,
+          requested: settings.interfaces,
+          subnetOf,
+          log,
+          initial: selection,
+          ...(deps.listInterfaces ? { list: deps.listInterfaces } : {}),
+        });
 
   if (settings.pidFile !== undefined) {
     try {
@@ -220,10 +235,12 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
     }
   }
   if (settings.user !== undefined || settings.group !== undefined) {
+    prober.open(); // its raw sockets need root, as ISC's ICMP socket does
     const dropped = dropPrivileges(settings.user, settings.group);
     if (dropped !== undefined) {
       // Serving as root when the administrator asked otherwise is worse than not serving.
       log.error(dropped);
+      await watch?.stop();
       await daemon.stop();
       prober.close();
       if (settings.pidFile !== undefined) await removePidFile(settings.pidFile, pid, deps.pidFs);
@@ -235,6 +252,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
+      await watch?.stop();
       await daemon.stop();
       prober.close();
       if (settings.pidFile !== undefined) await removePidFile(settings.pidFile, pid, deps.pidFs);

@@ -1,16 +1,22 @@
 // ping-check (ISC's default): a host squats on the first address of the pool without a lease. The server
 // pings before offering, hears it, writes the address abandoned ("pinged before offer") and offers
-// ISC dhclient the next one. The ARP probe for squatters that drop ICMP comes with the raw transport.
+// ISC dhclient the next one. A squatter whose firewall drops ping is still caught: with packet sockets
+// the server also sends an ARP probe on the squatter's link (RFC 5227), which no IP firewall stops.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, test } from 'node:test';
+import { after, type TestContext, test } from 'node:test';
 import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
-import { requireTool, serverFiles, startDhclient, startLeasehold, tempDir, topology } from './harness.js';
+import { requireTool, serverFiles, startDhclient, startLeasehold, tempDir, topology, UDP_ONLY } from './harness.js';
 
 after(() => {
   assert.deepEqual(sweepLeakedNamespaces('this-run'), [], 'a namespace outlived its test');
 });
+
+function abandonedInFile(leases: string, address: string): string {
+  const blocks = readFileSync(leases, 'latin1').split(/\n(?=lease )/);
+  return blocks.filter((b) => b.startsWith(`lease ${address} {`)).at(-1) ?? '';
+}
 
 test('ping-check: a squatter on 192.0.2.100 gets that address abandoned; dhclient is offered another', async (t) => {
   if (!requireRoot(t) || !requireTool(t, '/sbin/dhclient')) return;
@@ -29,10 +35,70 @@ test('ping-check: a squatter on 192.0.2.100 gets that address abandoned; dhclien
     await dhc.stop();
   }
   assert.match(srv.stderr(), /^Abandoning IP address 192\.0\.2\.100: pinged before offer$/m);
-  const blocks = readFileSync(files.leases, 'latin1').split(/\n(?=lease )/);
+  assert.match(abandonedInFile(files.leases, '192.0.2.100'), /^ {2}binding state abandoned;/m);
+  assert.equal((await srv.stop(5000)).code, 0);
+});
+
+/** A squatter on 192.0.2.100 whose firewall drops ping; the server started with `extra` flags. */
+async function dropsPing(t: TestContext, extra: string[] = []) {
+  const lab = createLab(t);
+  const dir = tempDir(t);
+  const { server, client, clientMac } = await topology(lab);
+  await lab.addAddress(client, 'ep0', '192.0.2.100/24');
+  // The squatter's firewall (inside its own namespace) drops every echo request: ping alone sees nobody.
+  const rule = ['-I', 'INPUT', '-p', 'icmp', '--icmp-type', 'echo-request', '-j', 'DROP'];
+  const block = await lab.run(client, 'iptables', rule);
+  assert.equal(block.code, 0, block.stderr);
+  const ping = await lab.run(server, 'ping', ['-c', '1', '-W', '1', '192.0.2.100']);
+  assert.notEqual(ping.code, 0, `the squatter must not answer ping\n${ping.stdout}`);
+
+  const files = serverFiles(dir);
+  const srv = await startLeasehold(lab, server, files, extra);
+  const dhc = startDhclient(lab, client, dir, 'sq');
+  try {
+    const env = await dhc.waitFor('BOUND', 20_000);
+    assert.equal(env.get('new_ip_address'), '192.0.2.101');
+  } finally {
+    await dhc.stop();
+  }
+  const log = srv.stderr();
   assert.match(
-    blocks.filter((b) => b.startsWith('lease 192.0.2.100 {')).at(-1) ?? '',
-    /^ {2}binding state abandoned;/m,
+    log,
+    new RegExp(`^ping-check: 192\\.0\\.2\\.100 answered an ARP probe on srv0 \\(${clientMac}\\)\\.$`, 'm'),
   );
+  assert.match(log, /^Abandoning IP address 192\.0\.2\.100: pinged before offer$/m);
+  assert.match(abandonedInFile(files.leases, '192.0.2.100'), /^ {2}binding state abandoned;/m);
+  assert.equal((await srv.stop(5000)).code, 0);
+}
+
+test('ping-check: a squatter dropping ICMP echo is caught by the ARP probe; dhclient is offered another', async (t) => {
+  if (!requireRoot(t) || !requireTool(t, '/sbin/dhclient') || !requireTool(t, '/usr/sbin/iptables')) return;
+  await dropsPing(t);
+});
+
+test('ping-check after -user nobody: the probe sockets were opened before root was dropped', async (t) => {
+  if (!requireRoot(t) || !requireTool(t, '/sbin/dhclient') || !requireTool(t, '/usr/sbin/iptables')) return;
+  await dropsPing(t, ['-user', 'nobody', '-group', 'nogroup']);
+});
+
+test('ping-check over UDP sockets: ICMP alone, the skipped ARP probe said once', async (t) => {
+  if (!requireRoot(t) || !requireTool(t, '/sbin/dhclient')) return;
+  const lab = createLab(t);
+  const dir = tempDir(t);
+  const { server, client } = await topology(lab);
+  await lab.addAddress(client, 'ep0', '192.0.2.100/24');
+  const files = serverFiles(dir);
+  const srv = await startLeasehold(lab, server, files, [], UDP_ONLY);
+  const dhc = startDhclient(lab, client, dir, 'sq');
+  try {
+    const env = await dhc.waitFor('BOUND', 20_000);
+    assert.equal(env.get('new_ip_address'), '192.0.2.101');
+  } finally {
+    await dhc.stop();
+  }
+  const log = srv.stderr();
+  assert.match(log, /^Abandoning IP address 192\.0\.2\.100: pinged before offer$/m);
+  const skipped = log.split('\n').filter((l) => l.startsWith('ping-check: ARP probes need packet sockets'));
+  assert.deepEqual(skipped, ['ping-check: ARP probes need packet sockets; over UDP sockets only ICMP echo is sent.']);
   assert.equal((await srv.stop(5000)).code, 0);
 });

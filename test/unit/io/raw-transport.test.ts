@@ -273,3 +273,60 @@ test('isRawPacket tells raw packets (MAC, ifindex) from UDP ones', () => {
   };
   assert.equal(isRawPacket(raw), true);
 });
+
+test('hot-plug: an interface added later is served, a re-addressed one keeps its socket, a removed one is closed', async () => {
+  const { load, links } = multiAddon();
+  const udp = recordingUdp();
+  const got: RawReceivedPacket[] = [];
+  const t = await openRawTransport({
+    interfaces: [IFACES[0]!],
+    port: 67,
+    onPacket: (p) => got.push(p),
+    native: load,
+    openUdp: async () => udp.sender,
+  });
+  assert.deepEqual(await t.addInterface(IFACES[1]!), [
+    'Listening on LPF/srv1/02:00:00:00:00:02/198.51.100.0/24',
+    'Sending on   LPF/srv1/02:00:00:00:00:02/198.51.100.0/24',
+  ]);
+  assert.deepEqual(
+    t.interfaces.map((i) => i.name),
+    ['srv0', 'srv1'],
+  );
+  links.get('srv1')?.deliver(undefined, [discoverFrame('late')], [0]);
+  assert.equal(got.at(-1)?.iface.name, 'srv1');
+
+  // srv0 gains another address (same link, same index): the socket stays, packets carry the new record.
+  const srv0Socket = links.get('srv0');
+  const readdressed = {
+    ...IFACES[0]!,
+    index: 11,
+    addresses: [0xc0000201, 0xc0000202],
+    masks: [0xffffff00, 0xffffff00],
+  };
+  await t.addInterface(readdressed);
+  assert.equal(links.get('srv0'), srv0Socket, 'no new socket');
+  assert.equal(srv0Socket?.closed, false);
+  srv0Socket?.deliver(undefined, [discoverFrame('again')], [0]);
+  assert.deepEqual(got.at(-1)?.iface.addresses, [0xc0000201, 0xc0000202]);
+  assert.deepEqual([...(got.at(-1)?.iface.mac ?? [])], [2, 0, 0, 0, 0, 1], 'the MAC stays the socket’s');
+
+  assert.deepEqual(await t.removeInterface('srv1'), [
+    'No longer listening on LPF/srv1/02:00:00:00:00:02/198.51.100.0/24',
+    'No longer sending on   LPF/srv1/02:00:00:00:00:02/198.51.100.0/24',
+  ]);
+  assert.deepEqual(await t.removeInterface('srv1'), []);
+  const gone = links.get('srv1');
+  assert.equal(gone?.closed, true);
+  const before = got.length;
+  gone?.deliver(undefined, [discoverFrame('stale')], [0]);
+  assert.equal(got.length, before, 'nothing from a removed interface');
+  await assert.rejects(t.send(Buffer.from('x'), { kind: 'broadcast' }, IFACES[1]), /srv1 is not served/);
+
+  // Back with another index (deleted and created again): a new socket.
+  await t.addInterface({ ...IFACES[1]!, index: 40 });
+  assert.notEqual(links.get('srv1'), gone);
+  assert.equal(links.get('srv1')?.closed, false);
+  await t.close();
+  await assert.rejects(t.addInterface(IFACES[1]!), /closed/);
+});
