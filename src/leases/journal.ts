@@ -21,9 +21,10 @@ import * as nodeFs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Lease, LeaseFileRecord } from './lease.js';
-import { type ParseLeasesOptions, parseLeasesBytes } from './reader.js';
+import { LeaseTextBuffer } from './lease-text.js';
+import { type ParsedLeases, type ParseLeasesOptions, parseLeasesBytes, parseLeasesFile } from './reader.js';
 import { recordKey } from './records.js';
-import { LeaseFileError, type LeaseStore, type LeaseStoreStats, type LoadedLeases } from './store.js';
+import { LeaseFileError, type LeaseHolder, type LeaseStore, type LeaseStoreStats, type LoadedLeases } from './store.js';
 import { type FileWriteOptions, formatLeaseFile, formatRecord } from './writer.js';
 
 /** The part of a FileHandle the journal uses (fs.promises.FileHandle satisfies it). */
@@ -54,7 +55,9 @@ export interface JournalOptions extends ParseLeasesOptions, FileWriteOptions {
 }
 
 /** Rewrites are written in pieces of about this size. */
-const CHUNK = 1 << 20;
+const CHUNK = 4 << 20;
+/** Room kept free in a piece before the next lease block (the largest is smaller). */
+const RESERVE = 1 << 20;
 
 interface Pending {
   bytes: Buffer;
@@ -77,6 +80,8 @@ export class FileJournal implements LeaseStore {
   private damaged = false;
   private closed = false;
   private loaded = false;
+  /** Holds the leases of its addresses (load(holder)); `live` then keeps only the others. */
+  private holder: LeaseHolder | undefined;
 
   constructor(file: string, opts: JournalOptions = {}) {
     this.path = file;
@@ -85,26 +90,50 @@ export class FileJournal implements LeaseStore {
     this.opts = opts;
   }
 
-  async load(): Promise<LoadedLeases> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await this.fs.readFile(this.path);
-    } catch (e) {
-      if (!isCode(e, 'ENOENT') || !this.opts.createIfMissing) throw e;
-      bytes = new Uint8Array(0);
+  async load(holder?: LeaseHolder): Promise<LoadedLeases> {
+    const opts: ParseLeasesOptions = holder === undefined ? this.opts : { ...this.opts, onLease: holder.take };
+    let parsed: ParsedLeases;
+    let size: number;
+    if (this.opts.fs === undefined) {
+      // The real file system: read a window at a time, never the whole file at once.
+      try {
+        const read = parseLeasesFile(this.path, opts);
+        parsed = read;
+        size = read.fileSize;
+      } catch (e) {
+        if (!isCode(e, 'ENOENT') || !this.opts.createIfMissing) throw e;
+        parsed = parseLeasesBytes(new Uint8Array(0), this.path, opts);
+        size = 0;
+      }
+    } else {
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.fs.readFile(this.path);
+      } catch (e) {
+        if (!isCode(e, 'ENOENT') || !this.opts.createIfMissing) throw e;
+        bytes = new Uint8Array(0);
+      }
+      parsed = parseLeasesBytes(bytes, this.path, opts);
+      size = bytes.length;
     }
-    const parsed = parseLeasesBytes(bytes, this.path, this.opts);
     if (parsed.error !== undefined) throw new LeaseFileError(parsed.error);
+    const taken = holder === undefined ? 0 : holder.finish();
+    this.holder = holder;
     this.live.clear();
     for (const r of parsed.records) this.live.set(liveKey(r), r);
     this.appended = parsed.recordCount;
     this.loaded = true;
-    if (this.opts.rewriteOnLoad !== false || parsed.tornTail !== undefined || bytes.length === 0) {
+    if (this.opts.rewriteOnLoad !== false || parsed.tornTail !== undefined || size === 0) {
       await this.rewrite();
     } else {
       await this.exclusive(() => this.reopen());
     }
-    return { records: parsed.records, leases: parsed.leases, warnings: parsed.warnings };
+    return {
+      records: parsed.records,
+      leases: parsed.leases,
+      leaseCount: parsed.leases.size + taken,
+      warnings: parsed.warnings,
+    };
   }
 
   commit(changes: readonly LeaseFileRecord[]): Promise<void> {
@@ -125,13 +154,15 @@ export class FileJournal implements LeaseStore {
   }
 
   snapshot(): LeaseFileRecord[] {
-    return [...this.live.values()];
+    const out: LeaseFileRecord[] = [...this.live.values()];
+    if (this.holder !== undefined) for (const r of this.holder.records()) out.push(r);
+    return out;
   }
 
   /** The committed lease of every address. */
   leases(): Map<number, Lease> {
     const out = new Map<number, Lease>();
-    for (const r of this.live.values()) if (r.kind === 'lease') out.set(r.address, r);
+    for (const r of this.snapshot()) if (r.kind === 'lease') out.set(r.address, r);
     return out;
   }
 
@@ -182,6 +213,8 @@ export class FileJournal implements LeaseStore {
     }
     for (const p of batch) {
       for (const r of p.records) {
+        // The holder has these already (the engine changed it before committing).
+        if (r.kind === 'lease' && this.holder?.holds(r.address)) continue;
         const key = liveKey(r);
         this.live.delete(key);
         this.live.set(key, r);
@@ -192,16 +225,28 @@ export class FileJournal implements LeaseStore {
   }
 
   private async rewriteNow(records?: Iterable<LeaseFileRecord>): Promise<void> {
-    const snapshot = records === undefined ? this.snapshot() : [...records];
+    // Given records replace everything; else the snapshot: `live` and the holder's leases.
+    const holder = records === undefined ? this.holder : undefined;
+    const snapshot = records === undefined ? [...this.live.values()] : [...records];
     const dir = path.dirname(this.path);
     const tmp = `${this.path}.${Math.floor(this.clock() / 1000)}`;
     const fh = await this.fs.open(tmp, 'w', 0o664);
     let added = false;
     try {
-      // Records are copied into one reused buffer: concatenating a megabyte of small strings
-      // and converting it cost more than formatting them.
-      const buf = Buffer.allocUnsafe(CHUNK);
-      let used = 0;
+      // Everything is formatted into one reused buffer, written a few megabytes at a time:
+      // concatenating a megabyte of small strings and converting it cost more than formatting.
+      const out = new LeaseTextBuffer(CHUNK);
+      const flushIfFull = async (need: number): Promise<void> => {
+        if (out.room < need) {
+          await writeAll(fh, out.buf.subarray(0, out.used));
+          out.used = 0;
+        }
+      };
+      const put = async (s: string): Promise<void> => {
+        await flushIfFull(s.length);
+        if (s.length > out.room) await writeAll(fh, Buffer.from(s, 'latin1'));
+        else out.text(s);
+      };
       const opts = { ...this.opts, software: this.opts.software ?? 'leasehold' };
       if (!snapshot.some((r) => r.kind === 'authoring-byte-order')) {
         added = true;
@@ -210,15 +255,19 @@ export class FileJournal implements LeaseStore {
           order: os.endianness() === 'LE' ? 'little-endian' : 'big-endian',
         });
       }
-      for (const s of formatLeaseFile(snapshot, opts)) {
-        if (used + s.length > CHUNK) {
-          await writeAll(fh, buf.subarray(0, used));
-          used = 0;
-        }
-        if (s.length > CHUNK) await writeAll(fh, Buffer.from(s, 'latin1'));
-        else used += buf.write(s, used, 'latin1');
+      // ISC's order (writer.ts): IAs come after every lease, the holder's leases after the others.
+      const ias = holder === undefined ? [] : snapshot.filter(isIa);
+      for (const s of formatLeaseFile(holder === undefined ? snapshot : snapshot.filter((r) => !isIa(r)), opts)) {
+        await put(s);
       }
-      await writeAll(fh, buf.subarray(0, used));
+      if (holder !== undefined) {
+        for (let cursor = 0; cursor >= 0; ) {
+          cursor = holder.writeText(out, cursor, RESERVE, opts);
+          if (cursor >= 0) await flushIfFull(out.buf.length);
+        }
+        for (const r of ias) await put(formatRecord(r, opts));
+      }
+      await writeAll(fh, out.buf.subarray(0, out.used));
       await fh.sync();
       await fh.close();
     } catch (e) {
@@ -241,7 +290,10 @@ export class FileJournal implements LeaseStore {
     // A snapshot of `live` itself is `live` already (a million leases are not re-keyed for nothing).
     if (records !== undefined || added) {
       this.live.clear();
-      for (const r of snapshot) this.live.set(liveKey(r), r);
+      for (const r of snapshot) {
+        if (r.kind === 'lease' && this.holder?.holds(r.address)) continue;
+        this.live.set(liveKey(r), r);
+      }
     }
     this.appended = 0;
     this.damaged = false;
@@ -285,6 +337,10 @@ export class FileJournal implements LeaseStore {
  */
 function liveKey(r: LeaseFileRecord): string | number {
   return r.kind === 'lease' ? r.address : recordKey(r);
+}
+
+function isIa(r: LeaseFileRecord): boolean {
+  return r.kind === 'ia-na' || r.kind === 'ia-ta' || r.kind === 'ia-pd';
 }
 
 async function writeAll(h: JournalFileHandle, bytes: Uint8Array): Promise<void> {

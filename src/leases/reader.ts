@@ -9,6 +9,7 @@
 //
 // The text is one char per byte (conf/lexer.ts bytesToSource), so offsets are byte offsets.
 
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { CatalogueLike } from '../conf/catalogue.js';
 import { ConfError, type Diagnostic, makeDiagnostic } from '../conf/diagnostics.js';
 import { Cursor, newState, type ParseState } from '../conf/parser-core.js';
@@ -31,6 +32,13 @@ export interface ParseLeasesOptions {
   fastPath?: boolean;
   /** parseLeasesBytes: chars per window of text (default 4 MiB; tests make it small). */
   windowSize?: number;
+  /**
+   * Each lease record as it is read, in file order (a torn last record never). When it returns
+   * true the lease is taken (the server's allocator holds it) and the result does not keep it:
+   * `leases` and `records` then hold only the leases not taken. A file that turns out not to
+   * parse has handed over the leases before the error - the taker must discard them.
+   */
+  onLease?: (lease: Lease) => boolean;
 }
 
 export interface ParsedLeases {
@@ -66,6 +74,34 @@ export function parseLeasesBytes(bytes: Uint8Array, fileName: string, opts: Pars
   return parseSource(source, opts.windowSize ?? WINDOW, fileName, opts);
 }
 
+/**
+ * The file at `path`, read a window at a time (synchronously: this is start-up, nothing else
+ * runs), so a file of hundreds of megabytes is never in memory whole. Errors of the file system
+ * (ENOENT...) are thrown.
+ */
+export function parseLeasesFile(path: string, opts: ParseLeasesOptions = {}): ParsedLeases & { fileSize: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const source: TextSource = {
+      length: size,
+      slice: (from, to) => {
+        const buf = Buffer.allocUnsafe(to - from);
+        let got = 0;
+        while (got < buf.length) {
+          const n = readSync(fd, buf, got, buf.length - got, from + got);
+          if (n <= 0) throw new Error(`${path}: the file shrank while it was read`);
+          got += n;
+        }
+        return buf.toString('latin1');
+      },
+    };
+    return { ...parseSource(source, opts.windowSize ?? WINDOW, path, opts), fileSize: size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function parseLeases(text: string, fileName: string, opts: ParseLeasesOptions = {}): ParsedLeases {
   const source: TextSource = {
     length: text.length,
@@ -91,6 +127,7 @@ function parseSource(src: TextSource, windowSize: number, fileName: string, opts
   if (opts.failoverPeers !== undefined) ctx.failoverPeers = new Set(opts.failoverPeers);
 
   const fast = opts.fastPath !== false;
+  const onLease = opts.onLease;
   const leases = new Map<number, Lease>();
   const others = new Map<string, LeaseFileRecord>();
   const result: ParsedLeases = { records: [], leases, recordCount: 0, warnings: state.warnings, validLength: 0 };
@@ -164,6 +201,7 @@ function parseSource(src: TextSource, windowSize: number, fileName: string, opts
     result.recordCount++;
     result.validLength = base + pos.i;
     if (rec.kind === 'lease') {
+      if (onLease?.(rec)) continue;
       // A replaced lease is deleted and set again so the map keeps the order of last writes;
       // the usual case (a new address) costs one set.
       const count = leases.size;
