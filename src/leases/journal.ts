@@ -91,7 +91,14 @@ export class FileJournal implements LeaseStore {
   }
 
   async load(holder?: LeaseHolder): Promise<LoadedLeases> {
-    const opts: ParseLeasesOptions = holder === undefined ? this.opts : { ...this.opts, onLease: holder.take };
+    const opts: ParseLeasesOptions =
+      holder === undefined
+        ? this.opts
+        : {
+            ...this.opts,
+            onLease: holder.take,
+            ...(holder.takeFields !== undefined ? { onLeaseFields: holder.takeFields } : {}),
+          };
     let parsed: ParsedLeases;
     let size: number;
     if (this.opts.fs === undefined) {
@@ -170,6 +177,21 @@ export class FileJournal implements LeaseStore {
     return { live: this.live.size, appendedSinceRewrite: this.appended };
   }
 
+  /**
+   * Hands the leases to another holder (a configuration reload: a new allocator filled from the
+   * old one's leaseRecords()). Records of addresses the new holder does not hold stay here, so
+   * no rewrite drops them.
+   */
+  adoptHolder(holder: LeaseHolder): Promise<void> {
+    return this.exclusive(async () => {
+      const old = this.holder;
+      if (old !== undefined) {
+        for (const r of old.records()) if (!holder.holds(r.address)) this.live.set(liveKey(r), r);
+      }
+      this.holder = holder;
+    });
+  }
+
   rewrite(records?: Iterable<LeaseFileRecord>): Promise<void> {
     return this.exclusive(() => this.rewriteNow(records));
   }
@@ -232,20 +254,27 @@ export class FileJournal implements LeaseStore {
     const tmp = `${this.path}.${Math.floor(this.clock() / 1000)}`;
     const fh = await this.fs.open(tmp, 'w', 0o664);
     let added = false;
+    let pending: Promise<void> | undefined;
     try {
-      // Everything is formatted into one reused buffer, written a few megabytes at a time:
-      // concatenating a megabyte of small strings and converting it cost more than formatting.
-      const out = new LeaseTextBuffer(CHUNK);
-      const flushIfFull = async (need: number): Promise<void> => {
-        if (out.room < need) {
-          await writeAll(fh, out.buf.subarray(0, out.used));
-          out.used = 0;
-        }
+      // Everything is formatted into two reused buffers, a few megabytes each: one is filled
+      // while the other is being written (concatenating small strings and converting them cost
+      // more than formatting, and waiting for each write left the formatter idle).
+      let cur = new LeaseTextBuffer(CHUNK);
+      let spare = new LeaseTextBuffer(CHUNK);
+      const ship = async (): Promise<void> => {
+        if (pending !== undefined) await pending;
+        const full = cur;
+        cur = spare;
+        spare = full;
+        const p = writeAll(fh, full.buf.subarray(0, full.used)).then(() => {
+          full.used = 0;
+        });
+        p.catch(() => undefined); // awaited by the next ship() or below
+        pending = p;
       };
       const put = async (s: string): Promise<void> => {
-        await flushIfFull(s.length);
-        if (s.length > out.room) await writeAll(fh, Buffer.from(s, 'latin1'));
-        else out.text(s);
+        if (cur.room < s.length) await ship();
+        cur.text(s); // grows for a record larger than a buffer
       };
       const opts = { ...this.opts, software: this.opts.software ?? 'leasehold' };
       if (!snapshot.some((r) => r.kind === 'authoring-byte-order')) {
@@ -262,15 +291,17 @@ export class FileJournal implements LeaseStore {
       }
       if (holder !== undefined) {
         for (let cursor = 0; cursor >= 0; ) {
-          cursor = holder.writeText(out, cursor, RESERVE, opts);
-          if (cursor >= 0) await flushIfFull(out.buf.length);
+          cursor = holder.writeText(cur, cursor, RESERVE, opts);
+          if (cursor >= 0) await ship();
         }
         for (const r of ias) await put(formatRecord(r, opts));
       }
-      await writeAll(fh, out.buf.subarray(0, out.used));
+      await ship();
+      await pending;
       await fh.sync();
       await fh.close();
     } catch (e) {
+      await pending?.catch(() => undefined);
       await fh.close().catch(() => undefined);
       await this.fs.unlink(tmp).catch(() => undefined);
       throw e;

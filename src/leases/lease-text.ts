@@ -69,6 +69,7 @@ const T_REWIND = enc('\n  rewind binding state ');
 const T_RESERVED = enc('\n  reserved;');
 const T_BOOTP = enc('\n  dynamic-bootp;');
 const T_HARDWARE = enc('\n  hardware ');
+const T_ETHERNET = enc('ethernet ');
 const T_UID = enc('\n  uid ');
 const T_HOSTNAME = enc('\n  client-hostname ');
 const T_CLOSE = enc('\n}\n');
@@ -106,130 +107,114 @@ export class LeaseTextBuffer {
   }
 
   lease(f: LeaseFields): void {
-    this.put(T_LEASE);
+    const b = this.buf;
+    let u = put(b, this.used, T_LEASE);
     const a = f.address;
-    this.num(a >>> 24);
-    this.byte(0x2e);
-    this.num((a >>> 16) & 255);
-    this.byte(0x2e);
-    this.num((a >>> 8) & 255);
-    this.byte(0x2e);
-    this.num(a & 255);
-    this.put(T_OPEN);
-    if (f.starts > 0) {
-      this.put(T_STARTS);
-      this.time(f.starts);
-    }
-    if (f.ends > 0) {
-      this.put(T_ENDS);
-      this.time(f.ends);
-    }
-    if (f.cltt > 0) {
-      this.put(T_CLTT);
-      this.time(f.cltt);
-    }
-    this.put(T_BINDING);
-    this.put(STATE_BYTES[f.state]!);
-    this.byte(0x3b);
+    u = num(b, u, a >>> 24);
+    b[u++] = 0x2e;
+    u = num(b, u, (a >>> 16) & 255);
+    b[u++] = 0x2e;
+    u = num(b, u, (a >>> 8) & 255);
+    b[u++] = 0x2e;
+    u = num(b, u, a & 255);
+    u = put(b, u, T_OPEN);
+    if (f.starts > 0) u = this.time(b, put(b, u, T_STARTS), f.starts);
+    if (f.ends > 0) u = this.time(b, put(b, u, T_ENDS), f.ends);
+    if (f.cltt > 0) u = this.time(b, put(b, u, T_CLTT), f.cltt);
+    u = put(b, u, T_BINDING);
+    u = put(b, u, STATE_BYTES[f.state]!);
+    b[u++] = 0x3b;
     if (f.next >= 0 && f.next !== f.state) {
-      this.put(T_NEXT);
-      this.put(STATE_BYTES[f.next]!);
-      this.byte(0x3b);
+      u = put(b, put(b, u, T_NEXT), STATE_BYTES[f.next]!);
+      b[u++] = 0x3b;
     }
     if (f.rewind >= 0 && f.rewind !== f.state) {
-      this.put(T_REWIND);
-      this.put(STATE_BYTES[f.rewind]!);
-      this.byte(0x3b);
+      u = put(b, put(b, u, T_REWIND), STATE_BYTES[f.rewind]!);
+      b[u++] = 0x3b;
     }
-    if (f.reserved) this.put(T_RESERVED);
-    if (f.bootp) this.put(T_BOOTP);
+    if (f.reserved) u = put(b, u, T_RESERVED);
+    if (f.bootp) u = put(b, u, T_BOOTP);
     if (f.hwLen >= 0) {
-      this.put(T_HARDWARE);
-      this.text(hardwareTypeName(f.hwType));
-      this.byte(0x20);
+      u = put(b, u, T_HARDWARE);
+      if (f.hwType === 1) u = put(b, u, T_ETHERNET);
+      else u += b.write(`${hardwareTypeName(f.hwType)} `, u, 'latin1');
+      const bytes = f.bytes;
       for (let k = 0; k < f.hwLen; k++) {
-        if (k > 0) this.byte(0x3a);
-        const c = f.bytes[f.hwOff + k]!;
-        this.byte(HEX[c >> 4]!);
-        this.byte(HEX[c & 15]!);
+        if (k > 0) b[u++] = 0x3a;
+        const c = bytes[f.hwOff + k]!;
+        b[u++] = HEX[c >> 4]!;
+        b[u++] = HEX[c & 15]!;
       }
-      this.byte(0x3b);
+      b[u++] = 0x3b;
     }
     if (f.uidLen > 0) {
-      this.put(T_UID);
-      this.quoted(f.bytes, f.uidOff, f.uidLen);
-      this.byte(0x3b);
+      u = quoted(b, put(b, u, T_UID), f.bytes, f.uidOff, f.uidLen);
+      b[u++] = 0x3b;
     }
     if (f.nameLen >= 0) {
-      this.put(T_HOSTNAME);
-      this.quoted(f.bytes, f.nameOff, f.nameLen);
-      this.byte(0x3b);
+      u = quoted(b, put(b, u, T_HOSTNAME), f.bytes, f.nameOff, f.nameLen);
+      b[u++] = 0x3b;
     }
-    this.put(T_CLOSE);
+    this.used = put(b, u, T_CLOSE);
   }
 
-  private byte(c: number): void {
-    this.buf[this.used++] = c;
-  }
-
-  private put(b: Uint8Array): void {
-    this.buf.set(b, this.used);
-    this.used += b.length;
-  }
-
-  private num(n: number): void {
-    if (n >= 100) this.byte(0x30 + Math.floor(n / 100));
-    if (n >= 10) this.byte(0x30 + (Math.floor(n / 10) % 10));
-    this.byte(0x30 + (n % 10));
-  }
-
-  private two(n: number): void {
-    this.byte(0x30 + Math.floor(n / 10));
-    this.byte(0x30 + (n % 10));
-  }
-
-  /** formatLeaseTime's text: `W YYYY/MM/DD HH:MM:SS;` or `never;`. */
-  private time(t: LeaseTime): void {
-    if (t === Number.POSITIVE_INFINITY) {
-      this.put(T_NEVER);
-      return;
-    }
+  /** formatLeaseTime's text at u: `W YYYY/MM/DD HH:MM:SS;` or `never;`; returns the new end. */
+  private time(b: Buffer, u: number, t: LeaseTime): number {
+    if (t === Number.POSITIVE_INFINITY) return put(b, u, T_NEVER);
     const days = Math.floor(t / 86400);
     if (days !== this.day) {
       const head = Number.isInteger(t) ? formatLeaseTime(days * 86400) : '';
       // Only the usual shape is cached (a 4-digit year); anything else is formatLeaseTime's text.
-      if (head.length !== 22) {
-        this.text(formatLeaseTime(t));
-        return;
-      }
+      if (head.length !== 22) return u + b.write(formatLeaseTime(t), u, 'latin1');
       this.dayText.write(head.slice(0, 13), 0, 'latin1');
       this.day = days;
     }
     const secs = t - days * 86400;
-    this.put(this.dayText);
-    this.two(Math.floor(secs / 3600));
-    this.byte(0x3a);
-    this.two(Math.floor((secs % 3600) / 60));
-    this.byte(0x3a);
-    this.two(secs % 60);
-    this.byte(0x3b);
+    u = put(b, u, this.dayText);
+    const h = Math.floor(secs / 3600);
+    const m = Math.floor(secs / 60) - h * 60;
+    const s = secs - h * 3600 - m * 60;
+    b[u] = 0x30 + Math.floor(h / 10);
+    b[u + 1] = 0x30 + (h % 10);
+    b[u + 2] = 0x3a;
+    b[u + 3] = 0x30 + Math.floor(m / 10);
+    b[u + 4] = 0x30 + (m % 10);
+    b[u + 5] = 0x3a;
+    b[u + 6] = 0x30 + Math.floor(s / 10);
+    b[u + 7] = 0x30 + (s % 10);
+    b[u + 8] = 0x3b;
+    return u + 9;
   }
+}
 
-  /** quoteOctets: printable ASCII as is, `"` and `\` escaped, everything else `\ooo`. */
-  private quoted(bytes: Uint8Array, off: number, len: number): void {
-    this.byte(0x22);
-    for (let k = 0; k < len; k++) {
-      const c = bytes[off + k]!;
-      if (c < 0x20 || c > 0x7e) {
-        this.byte(0x5c);
-        this.byte(0x30 + (c >> 6));
-        this.byte(0x30 + ((c >> 3) & 7));
-        this.byte(0x30 + (c & 7));
-      } else {
-        if (c === 0x22 || c === 0x5c) this.byte(0x5c);
-        this.byte(c);
-      }
+/** Copies a short constant (a loop beats TypedArray.set's call for a dozen bytes). */
+function put(b: Uint8Array, u: number, src: Uint8Array): number {
+  for (let k = 0; k < src.length; k++) b[u + k] = src[k]!;
+  return u + src.length;
+}
+
+function num(b: Uint8Array, u: number, n: number): number {
+  if (n >= 100) b[u++] = 0x30 + Math.floor(n / 100);
+  if (n >= 10) b[u++] = 0x30 + (Math.floor(n / 10) % 10);
+  b[u++] = 0x30 + (n % 10);
+  return u;
+}
+
+/** quoteOctets: printable ASCII as is, `"` and `\` escaped, everything else `\ooo`. */
+function quoted(b: Uint8Array, u: number, bytes: Uint8Array, off: number, len: number): number {
+  b[u++] = 0x22;
+  for (let k = 0; k < len; k++) {
+    const c = bytes[off + k]!;
+    if (c < 0x20 || c > 0x7e) {
+      b[u++] = 0x5c;
+      b[u++] = 0x30 + (c >> 6);
+      b[u++] = 0x30 + ((c >> 3) & 7);
+      b[u++] = 0x30 + (c & 7);
+    } else {
+      if (c === 0x22 || c === 0x5c) b[u++] = 0x5c;
+      b[u++] = c;
     }
-    this.byte(0x22);
   }
+  b[u++] = 0x22;
+  return u;
 }

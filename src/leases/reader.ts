@@ -14,8 +14,10 @@ import type { CatalogueLike } from '../conf/catalogue.js';
 import { ConfError, type Diagnostic, makeDiagnostic } from '../conf/diagnostics.js';
 import { Cursor, newState, type ParseState } from '../conf/parser-core.js';
 import { Catalogue } from '../options/catalogue.js';
+import { leaseFromFields, readCanonicalLease } from './canonical-lease.js';
 import { readLeaseFast } from './fast-lease.js';
 import type { Lease, LeaseFileRecord } from './lease.js';
+import { type LeaseFields, newLeaseFields } from './lease-text.js';
 import { parseRecord, type RecordContext } from './parse-records.js';
 import { recordKey } from './records.js';
 import { nextRecord, type RecordSpan, type ScanPos, skipSpace } from './scan.js';
@@ -39,6 +41,11 @@ export interface ParseLeasesOptions {
    * parse has handed over the leases before the error - the taker must discard them.
    */
   onLease?: (lease: Lease) => boolean;
+  /**
+   * With onLease: canonical lease blocks (canonical-lease.ts) are handed over as fields instead
+   * of Lease objects (the same rules; one fields object, reused). false: not taken.
+   */
+  onLeaseFields?: (fields: LeaseFields) => boolean;
 }
 
 export interface ParsedLeases {
@@ -61,6 +68,8 @@ export interface ParsedLeases {
 interface TextSource {
   length: number;
   slice(from: number, to: number): string;
+  /** The octets of the last slice, when the source has them (the canonical reader reads those). */
+  bytes?(from: number, to: number): Uint8Array;
 }
 
 /** Window of a byte source (grows for a record longer than a window). */
@@ -70,7 +79,11 @@ const MARGIN = 64 << 10;
 
 export function parseLeasesBytes(bytes: Uint8Array, fileName: string, opts: ParseLeasesOptions = {}): ParsedLeases {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const source: TextSource = { length: buf.length, slice: (from, to) => buf.toString('latin1', from, to) };
+  const source: TextSource = {
+    length: buf.length,
+    slice: (from, to) => buf.toString('latin1', from, to),
+    bytes: (from, to) => buf.subarray(from, to),
+  };
   return parseSource(source, opts.windowSize ?? WINDOW, fileName, opts);
 }
 
@@ -83,10 +96,13 @@ export function parseLeasesFile(path: string, opts: ParseLeasesOptions = {}): Pa
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
+    let window = Buffer.alloc(0);
     const source: TextSource = {
       length: size,
+      bytes: () => window,
       slice: (from, to) => {
         const buf = Buffer.allocUnsafe(to - from);
+        window = buf;
         let got = 0;
         while (got < buf.length) {
           const n = readSync(fd, buf, got, buf.length - got, from + got);
@@ -128,6 +144,8 @@ function parseSource(src: TextSource, windowSize: number, fileName: string, opts
 
   const fast = opts.fastPath !== false;
   const onLease = opts.onLease;
+  const onFields = fast ? opts.onLeaseFields : undefined;
+  const fields = newLeaseFields();
   const leases = new Map<number, Lease>();
   const others = new Map<string, LeaseFileRecord>();
   const result: ParsedLeases = { records: [], leases, recordCount: 0, warnings: state.warnings, validLength: 0 };
@@ -136,6 +154,7 @@ function parseSource(src: TextSource, windowSize: number, fileName: string, opts
   const margin = Math.min(MARGIN, size >> 2);
   let base = 0;
   let text = src.slice(0, Math.min(src.length, size));
+  let bytes = onFields !== undefined ? src.bytes?.(0, text.length) : undefined;
   let last = text.length >= src.length;
   /** Moves the window to start at the line holding window offset `at`, reaching past the old end. */
   const moveWindow = (at: number): void => {
@@ -149,6 +168,7 @@ function parseSource(src: TextSource, windowSize: number, fileName: string, opts
     pos.i = base + at - newBase;
     base = newBase;
     text = src.slice(newBase, newEnd);
+    if (bytes !== undefined) bytes = src.bytes?.(newBase, newEnd);
     last = newEnd >= src.length;
   };
   while (true) {
@@ -168,7 +188,19 @@ function parseSource(src: TextSource, windowSize: number, fileName: string, opts
     const start = pos.i;
     const line = pos.line;
     let rec: LeaseFileRecord | undefined;
-    if (fast && text.charCodeAt(start) === 0x6c /* l */) rec = readLeaseFast(text, pos);
+    if (
+      bytes !== undefined &&
+      onFields !== undefined &&
+      bytes[start] === 0x6c &&
+      readCanonicalLease(bytes, pos, fields)
+    ) {
+      if (onFields(fields)) {
+        result.recordCount++;
+        result.validLength = base + pos.i;
+        continue;
+      }
+      rec = leaseFromFields(fields);
+    } else if (fast && text.charCodeAt(start) === 0x6c /* l */) rec = readLeaseFast(text, pos);
     if (rec === undefined) {
       pos.i = start;
       pos.line = line;

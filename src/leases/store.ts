@@ -14,7 +14,7 @@
 
 import type { Diagnostic } from '../conf/diagnostics.js';
 import type { Lease, LeaseFileRecord } from './lease.js';
-import type { LeaseTextBuffer } from './lease-text.js';
+import type { LeaseFields, LeaseTextBuffer } from './lease-text.js';
 import type { WriteOptions } from './writer.js';
 
 export interface LoadedLeases {
@@ -44,6 +44,8 @@ export interface LeaseStoreStats {
 export interface LeaseHolder {
   /** A lease read from the store, in order (a later one of an address replaces the earlier); true when taken. */
   take(lease: Lease): boolean;
+  /** The same for a canonical lease block read as fields (reader.ts onLeaseFields). */
+  takeFields?(fields: LeaseFields): boolean;
   /** Whether leases of this address are the holder's (the same answer for the life of the holder). */
   holds(address: number): boolean;
   /** The whole store was read; returns how many addresses it took leases of. */

@@ -294,7 +294,7 @@ export class AddressTable {
         this.state[slot] === FREE &&
         this.cltt[slot] === 0 &&
         this.ends[slot] === 0 &&
-        !(this.flags[slot]! & F_RESERVED)
+        !(this.flags[slot]! & (F_RESERVED | F_RECORD))
       )
         continue;
       yield this.record(slot);

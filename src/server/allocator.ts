@@ -173,18 +173,22 @@ export class Allocator extends AddressTable {
    * address (in a pool, not a host's fixed address). `finish` puts the free addresses loaded
    * back in least-recently-used order.
    */
-  beginLoad(now: number): { take: (lease: Lease) => boolean; finish: () => void; count: () => number } {
+  beginLoad(now: number): {
+    take: (lease: Lease) => boolean;
+    takeFields: (f: LeaseFields) => boolean;
+    finish: () => void;
+    count: () => number;
+  } {
     // Addresses in the order first loaded (a later record of an address replaces the state, not
     // the order), marked so each is listed once.
     const seen = new Uint8Array(this.slotCount);
     let touched = new Int32Array(1024);
     let n = 0;
-    const take = (lease: Lease): boolean => {
-      const slot = this.slotOf(lease.address);
-      if (slot === NO_SLOT || this.flags[slot]! & F_FIXED) return false;
+    const slotFor = (address: number): number => {
+      const slot = this.slotOf(address);
+      if (slot === NO_SLOT || this.flags[slot]! & F_FIXED) return NO_SLOT;
       this.lists.unlink(slot);
       this.flags[slot]! &= ~F_OFFERED;
-      this.apply(slot, lease, now);
       if (seen[slot] === 0) {
         seen[slot] = 1;
         if (n === touched.length) {
@@ -194,6 +198,33 @@ export class Allocator extends AddressTable {
         }
         touched[n++] = slot;
       }
+      return slot;
+    };
+    const take = (lease: Lease): boolean => {
+      const slot = slotFor(lease.address);
+      if (slot === NO_SLOT) return false;
+      this.apply(slot, lease, now);
+      return true;
+    };
+    // A canonical block (binding state named, free/active/abandoned/backup, no fields the arrays
+    // do not keep): what apply() does for its Lease, straight from the fields.
+    const takeFields = (f: LeaseFields): boolean => {
+      const slot = slotFor(f.address);
+      if (slot === NO_SLOT) return false;
+      this.state[slot] = f.state;
+      this.starts[slot] = f.starts;
+      this.ends[slot] = f.ends;
+      this.cltt[slot] = f.cltt;
+      this.freedAt[slot] = f.ends;
+      let fl = this.flags[slot]! | F_RECORD;
+      fl = f.bootp ? fl | F_BOOTP_LEASE : fl & ~F_BOOTP_LEASE;
+      fl = f.reserved ? fl | F_RESERVED : fl & ~F_RESERVED;
+      this.flags[slot] = fl;
+      this.clients.setSpans(slot, f.bytes, f.uidOff, f.uidLen, f.hwType, f.hwOff, f.hwLen);
+      this.clients.setHostnameSpan(slot, f.bytes, f.nameOff, f.nameLen);
+      if (f.state === ACTIVE && Number.isFinite(f.ends)) this.heap.push(f.ends, slot);
+      this.nextRewind[slot] = ((f.next + 1) << 4) | (f.rewind + 1);
+      if (this.exact.size > 0) this.exact.delete(slot);
       return true;
     };
     const finish = (): void => {
@@ -206,7 +237,7 @@ export class Allocator extends AddressTable {
       free.sort((a, b) => this.freedAt[a]! - this.freedAt[b]!);
       for (const s of free) this.reinsert(s, 'back');
     };
-    return { take, finish, count: () => n };
+    return { take, takeFields, finish, count: () => n };
   }
 
   /**
@@ -219,6 +250,7 @@ export class Allocator extends AddressTable {
     const fields = newLeaseFields();
     return {
       take: load.take,
+      takeFields: load.takeFields,
       holds: (address) => this.holds(address),
       finish: () => {
         load.finish();
@@ -246,9 +278,7 @@ export class Allocator extends AddressTable {
   /** record(slot) as LeaseFields for LeaseTextBuffer; false when only formatLease can write it. */
   private fieldsOf(slot: number, f: LeaseFields): boolean {
     if (this.exact.size > 0 && this.exact.has(slot)) return false;
-    const c = this.clients;
-    const [nameOff, nameLen] = c.nameSpan(slot);
-    if (nameLen < 0 && c.hasHostname(slot)) return false; // a name that is not octets
+    if (!this.clients.spans(slot, f)) return false;
     const st = this.state[slot]!;
     f.address = this.address[slot]!;
     f.starts = this.starts[slot]!;
@@ -266,11 +296,6 @@ export class Allocator extends AddressTable {
     const flags = this.flags[slot]!;
     f.reserved = (flags & F_RESERVED) !== 0;
     f.bootp = (flags & F_BOOTP_LEASE) !== 0;
-    f.bytes = c.arena;
-    [f.hwOff, f.hwLen, f.hwType] = c.hwSpan(slot);
-    [f.uidOff, f.uidLen] = c.uidSpan(slot);
-    f.nameOff = nameOff;
-    f.nameLen = nameLen;
     return true;
   }
 

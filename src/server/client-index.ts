@@ -8,6 +8,7 @@
 // Slots of one key stay in the order they were last given that key, most recent first (as the
 // Map of key strings this replaces kept them), so the engine sees the same order.
 
+import type { LeaseFields } from '../leases/lease-text.js';
 import { NO_SLOT } from './slot-lists.js';
 
 export interface HardwareAddress {
@@ -135,6 +136,59 @@ export class ClientIndex {
     }
   }
 
+  /**
+   * set() from octets in `src` (the lease reader's scratch buffer), without a view per field:
+   * uidLen or hwLen below 1 means none.
+   */
+  setSpans(
+    slot: number,
+    src: Uint8Array,
+    uidOff: number,
+    uidLen: number,
+    hwType: number,
+    hwOff: number,
+    hwLen: number,
+  ): void {
+    if (uidLen > 0 ? !this.uidIs(slot, src, uidOff, uidLen) : this.has[slot]! & HAS_UID) {
+      if (this.has[slot]! & HAS_UID) this.dropUid(slot);
+      if (uidLen > 0) {
+        const off = this.reserve(uidLen);
+        for (let k = 0; k < uidLen; k++) this.bytes[off + k] = src[uidOff + k]!;
+        this.uidOff[slot] = off;
+        this.uidLen[slot] = uidLen;
+        this.has[slot]! |= HAS_UID;
+        this.byUid.insert(slot, hashBytes(this.bytes, off, uidLen, 0));
+      }
+    }
+    if (hwLen > 0 ? !this.hwIs(slot, hwType, src, hwOff, hwLen) : this.has[slot]! & HAS_HW) {
+      if (this.has[slot]! & HAS_HW) this.dropHw(slot);
+      if (hwLen > 0) {
+        const off = this.reserve(hwLen);
+        for (let k = 0; k < hwLen; k++) this.bytes[off + k] = src[hwOff + k]!;
+        this.hwOff[slot] = off;
+        this.hwLen[slot] = hwLen;
+        this.hwType[slot] = hwType & 0xffff;
+        this.has[slot]! |= HAS_HW;
+        this.byHw.insert(slot, hashBytes(this.bytes, off, hwLen, hwType & 0xffff));
+      }
+    }
+  }
+
+  /** setHostname() from octets; len -1 means none. */
+  setHostnameSpan(slot: number, src: Uint8Array, off: number, len: number): void {
+    if (this.has[slot]! & HAS_NAME) {
+      this.garbage += this.nameLen[slot]!;
+      this.has[slot]! &= ~HAS_NAME;
+      this.wideNames.delete(slot);
+    }
+    if (len < 0) return;
+    const at = this.reserve(len);
+    for (let k = 0; k < len; k++) this.bytes[at + k] = src[off + k]!;
+    this.nameOff[slot] = at;
+    this.nameLen[slot] = len;
+    this.has[slot]! |= HAS_NAME;
+  }
+
   setHostname(slot: number, name: string | undefined): void {
     if (this.has[slot]! & HAS_NAME) {
       this.garbage += this.nameLen[slot]!;
@@ -190,18 +244,22 @@ export class ClientIndex {
     return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + off, this.nameLen[slot]!).toString('latin1');
   }
 
-  /** Where the slot's octets are in `arena` (valid until the next change of any slot). */
-  uidSpan(slot: number): [number, number] {
-    return this.has[slot]! & HAS_UID ? [this.uidOff[slot]!, this.uidLen[slot]!] : [0, -1];
-  }
-  hwSpan(slot: number): [number, number, number] {
-    return this.has[slot]! & HAS_HW ? [this.hwOff[slot]!, this.hwLen[slot]!, this.hwType[slot]!] : [0, -1, 0];
-  }
-  /** [offset, length] of an octet host name; length -1 when none or when it is not octets. */
-  nameSpan(slot: number): [number, number] {
-    return this.has[slot]! & HAS_NAME && !this.wideNames.has(slot)
-      ? [this.nameOff[slot]!, this.nameLen[slot]!]
-      : [0, -1];
+  /**
+   * Where the slot's octets are in `arena` (valid until the next change of any slot), into the
+   * lease writer's fields; false when its host name is not octets (then only formatLease can
+   * write it).
+   */
+  spans(slot: number, f: LeaseFields): boolean {
+    const h = this.has[slot]!;
+    f.bytes = this.bytes;
+    f.uidOff = this.uidOff[slot]!;
+    f.uidLen = h & HAS_UID ? this.uidLen[slot]! : -1;
+    f.hwOff = this.hwOff[slot]!;
+    f.hwLen = h & HAS_HW ? this.hwLen[slot]! : -1;
+    f.hwType = this.hwType[slot]!;
+    f.nameOff = this.nameOff[slot]!;
+    f.nameLen = h & HAS_NAME ? this.nameLen[slot]! : -1;
+    return !(h & HAS_NAME) || this.wideNames.size === 0 || !this.wideNames.has(slot);
   }
 
   // --- lookups by client --------------------------------------------------------------------

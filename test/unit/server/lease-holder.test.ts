@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { FileJournal } from '../../../src/leases/journal.js';
 import { BINDING_STATES, type Lease } from '../../../src/leases/lease.js';
 import { LeaseTextBuffer } from '../../../src/leases/lease-text.js';
-import { parseLeases } from '../../../src/leases/reader.js';
+import { parseLeases, parseLeasesBytes } from '../../../src/leases/reader.js';
 import { formatLease, formatLeaseFile } from '../../../src/leases/writer.js';
 import { Allocator } from '../../../src/server/allocator.js';
 import type { ClientIdentity } from '../../../src/server/client-id.js';
@@ -204,4 +204,57 @@ test('a file that does not parse is an error with a holder too, and is left as i
   await assert.rejects(journal.load(new Allocator(treeOf(CONF)).leaseHolder(NOW)), /dhcpd.leases:3: /);
   assert.equal(fs.readFileSync(file, 'latin1'), bad);
   assert.equal(fs.existsSync(`${file}~`), false);
+});
+
+test('canonical blocks read as fields give the allocator and the journal what the full parser gives', () => {
+  const tree = treeOf(CONF);
+  // Addresses in the pool and outside it (192.0.2.201+: the journal keeps those as Leases).
+  const anyLease = fc.tuple(leaseArb, fc.boolean()).map(([l, out]) => (out ? { ...l, address: l.address + 100 } : l));
+  fc.assert(
+    fc.property(fc.array(anyLease, { minLength: 1, maxLength: 30 }), (leases) => {
+      const text = [...formatLeaseFile(leases)].join('');
+      const bytes = Buffer.from(text, 'latin1');
+      const viaFields = new Allocator(tree);
+      const holder = viaFields.leaseHolder(NOW);
+      const fast = parseLeasesBytes(bytes, 'f', { onLease: holder.take, onLeaseFields: holder.takeFields! });
+      holder.finish();
+      const slow = parseLeases(text, 'f', { fastPath: false });
+      assert.equal(fast.error, undefined);
+      assert.equal(fast.recordCount, slow.recordCount);
+      const reference = new Allocator(tree);
+      reference.loadAll(slow.leases.values(), NOW);
+      const texts = (it: Iterable<Lease>) => [...it].map((l) => formatLease(l));
+      assert.deepEqual(texts(holder.records()), texts(reference.recordedLeases()));
+      const kept = [...slow.leases.values()].filter((l) => !reference.holds(l.address));
+      assert.deepEqual(texts(fast.leases.values()), texts(kept));
+      assert.deepEqual([...fast.leases.values()], kept);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('a reload hands the leases to the new allocator; those it does not hold stay in the journal', async (t) => {
+  const file = tmpFile(t);
+  const l = (a: string): Lease => ({
+    kind: 'lease',
+    address: ip(a),
+    starts: NOW - 10,
+    ends: NOW + 600,
+    cltt: NOW - 10,
+    bindingState: 'active',
+    nextBindingState: 'free',
+    hardware: { type: 1, address: new Uint8Array([2, 0, 0, 0, 0, 7]) },
+  });
+  fs.writeFileSync(file, [...formatLeaseFile([l('192.0.2.20'), l('192.0.2.150')])].join(''));
+  const old = new Allocator(treeOf(CONF));
+  const journal = new FileJournal(file, { clock: () => NOW * 1000 });
+  t.after(() => journal.close());
+  await journal.load(old.leaseHolder(NOW));
+  // The new configuration's range ends at .100: .150 is in no pool any more.
+  const next = new Allocator(treeOf('subnet 192.0.2.0 netmask 255.255.255.0 { range 192.0.2.10 192.0.2.100; }'));
+  next.loadAll(old.leaseRecords(), NOW);
+  await journal.adoptHolder(next.leaseHolder(NOW));
+  await journal.rewrite();
+  const after = parseLeases(fs.readFileSync(file, 'latin1'), file);
+  assert.deepEqual([...after.leases.keys()].sort(), [ip('192.0.2.20'), ip('192.0.2.150')].sort());
 });
