@@ -29,7 +29,7 @@ export interface LoadedLeases {
 }
 
 export interface LeaseStoreStats {
-  /** Records in the snapshot (one per key). */
+  /** Records the store keeps itself (one per key; a LeaseHolder's leases are not counted). */
   live: number;
   /** Records written since the last load or rewrite; compaction is worth it when this is large. */
   appendedSinceRewrite: number;
