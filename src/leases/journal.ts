@@ -192,6 +192,10 @@ export class FileJournal implements LeaseStore {
     });
   }
 
+  /**
+   * With a holder, `records` replace only what the journal keeps itself: the holder's leases are
+   * always written from the holder (dropping them from the file would lose them at a crash).
+   */
   rewrite(records?: Iterable<LeaseFileRecord>): Promise<void> {
     return this.exclusive(() => this.rewriteNow(records));
   }
@@ -247,9 +251,13 @@ export class FileJournal implements LeaseStore {
   }
 
   private async rewriteNow(records?: Iterable<LeaseFileRecord>): Promise<void> {
-    // Given records replace everything; else the snapshot: `live` and the holder's leases.
-    const holder = records === undefined ? this.holder : undefined;
-    const snapshot = records === undefined ? [...this.live.values()] : [...records];
+    // Given records replace what the journal keeps itself; the holder's leases are always the
+    // holder's current state (a given lease of an address it holds is not written twice).
+    const holder = this.holder;
+    const snapshot =
+      records === undefined
+        ? [...this.live.values()]
+        : [...records].filter((r) => r.kind !== 'lease' || holder === undefined || !holder.holds(r.address));
     const dir = path.dirname(this.path);
     const tmp = `${this.path}.${Math.floor(this.clock() / 1000)}`;
     const fh = await this.fs.open(tmp, 'w', 0o664);
@@ -321,10 +329,7 @@ export class FileJournal implements LeaseStore {
     // A snapshot of `live` itself is `live` already (a million leases are not re-keyed for nothing).
     if (records !== undefined || added) {
       this.live.clear();
-      for (const r of snapshot) {
-        if (r.kind === 'lease' && this.holder?.holds(r.address)) continue;
-        this.live.set(liveKey(r), r);
-      }
+      for (const r of snapshot) this.live.set(liveKey(r), r);
     }
     this.appended = 0;
     this.damaged = false;
