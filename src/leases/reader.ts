@@ -96,20 +96,23 @@ export function parseLeasesFile(path: string, opts: ParseLeasesOptions = {}): Pa
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    let window = Buffer.alloc(0);
+    // One buffer, reused for every window (it grows only for a record longer than a window): a
+    // fresh buffer per window leaves the allocator hundreds of megabytes of garbage to return.
+    let buf = Buffer.allocUnsafe(0);
+    let window = buf;
     const source: TextSource = {
       length: size,
       bytes: () => window,
       slice: (from, to) => {
-        const buf = Buffer.allocUnsafe(to - from);
-        window = buf;
+        if (to - from > buf.length) buf = Buffer.allocUnsafe(to - from);
+        window = buf.subarray(0, to - from);
         let got = 0;
-        while (got < buf.length) {
-          const n = readSync(fd, buf, got, buf.length - got, from + got);
+        while (got < window.length) {
+          const n = readSync(fd, window, got, window.length - got, from + got);
           if (n <= 0) throw new Error(`${path}: the file shrank while it was read`);
           got += n;
         }
-        return buf.toString('latin1');
+        return window.toString('latin1');
       },
     };
     return { ...parseSource(source, opts.windowSize ?? WINDOW, path, opts), fileSize: size };
