@@ -1,18 +1,21 @@
 // The scale benchmark (`npm run bench:scale`), in-process and without network: a pool of
 // 1,000,000 addresses and a dhcpd.leases file holding 1,000,000 leases.
 //
-//   load   start-up: read the file, parse it (src/leases reader), build the Allocator of the
-//          pool and fill it (loadAll) - time of each stage, resident memory after (the server
-//          keeps both the parsed leases and the allocator) and the peak (VmHWM). Also the whole
-//          FileJournal.load() the daemon does, which rewrites the file, on a copy.
+//   daemon start-up of `leasehold server` itself: startServer() (daemon-start.ts) with a fake
+//          interface and transport, from reading dhcpd.conf to "Server starting service." -
+//          configuration, the lease file read straight into the allocator, the start-up rewrite
+//          with its fsyncs, the daemon built. Time, resident memory once started, and the peak
+//          (VmHWM).
+//   stages the same lease path timed in its parts (configuration, Allocator, FileJournal.load
+//          into the allocator, rewrite).
 //   alloc  the cost of one allocation (clientSlots + allocate + commit, as the engine does for a
 //          new client) over 10,000 allocations at 0 %, 50 % and 95 % of the pool in use: time
 //          per allocation and the allocator's `steps` work counter, which must stay flat.
 //
 // Each measurement runs in a fresh child process so memory figures are its own. Knobs:
-// SCALE_LEASES (1000000), SCALE_POOL (1000000), SCALE_WORK ($TMPDIR/leasehold-scale), SCALE_PROF=1 (runs
-// the load child under --cpu-prof, profile in SCALE_WORK/prof), SCALE_NO_RESULTS=1 (do not
-// touch bench/RESULTS.md).
+// SCALE_LEASES (1000000), SCALE_POOL (1000000), SCALE_WORK ($TMPDIR/leasehold-scale), SCALE_RUNS
+// (3), SCALE_PROF=1 (runs the first daemon child under --cpu-prof, profile in SCALE_WORK/prof),
+// SCALE_NO_RESULTS=1 (do not touch bench/RESULTS.md).
 
 import { spawnSync } from 'node:child_process';
 import {
@@ -23,6 +26,7 @@ import {
   openSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -31,12 +35,13 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDhcpdConfText } from '../src/conf/index.js';
 import { buildScopeTree, type ScopeTree } from '../src/conf/scope-tree.js';
+import type { SystemInterface } from '../src/io/interfaces.js';
 import { FileJournal } from '../src/leases/journal.js';
 import type { Lease } from '../src/leases/lease.js';
-import { type ParsedLeases, parseLeasesBytes } from '../src/leases/reader.js';
 import { formatFileHeader, formatLease } from '../src/leases/writer.js';
 import { Allocator, NO_SLOT } from '../src/server/allocator.js';
 import type { ClientIdentity } from '../src/server/client-id.js';
+import { startServer } from '../src/server/daemon-start.js';
 import { machineLine, writeSection } from './results-file.js';
 
 const LEASES = Number(process.env.SCALE_LEASES ?? 1_000_000);
@@ -109,12 +114,15 @@ function peakRss(): number {
 
 const ms = (t0: bigint, t1: bigint) => Number(t1 - t0) / 1e6;
 
-interface LoadFigures {
+interface StageFigures {
   fileBytes: number;
-  readMs: number;
-  parseMs: number;
+  /** Configuration parse and scope tree, then the Allocator of the pool. */
+  confMs: number;
   allocatorMs: number;
-  loadAllMs: number;
+  /** FileJournal.load(allocator.leaseHolder()) without the rewrite: read, parse, fill the allocator. */
+  loadMs: number;
+  /** The start-up rewrite: format, write, fsync, dhcpd.leases~, rename, directory fsync. */
+  rewriteMs: number;
   totalMs: number;
   leases: number;
   rss: number;
@@ -122,60 +130,92 @@ interface LoadFigures {
   peakRss: number;
 }
 
-function childLoad(file: string): LoadFigures {
+/** The daemon's lease path in its parts (what startServer does, timed stage by stage). */
+async function childStages(file: string): Promise<StageFigures> {
   const t0 = process.hrtime.bigint();
-  let t1 = t0;
-  let fileBytes = 0;
-  // In a function so the file's bytes are garbage once parsed, as they are in the daemon.
-  const parsed = ((): ParsedLeases => {
-    const bytes = readFileSync(file);
-    fileBytes = bytes.length;
-    t1 = process.hrtime.bigint();
-    return parseLeasesBytes(bytes, file);
-  })();
-  if (parsed.error !== undefined) throw new Error(parsed.error.iscText);
+  const tree = scopeTree(POOL);
+  const t1 = process.hrtime.bigint();
+  const allocator = new Allocator(tree);
   const t2 = process.hrtime.bigint();
-  const allocator = new Allocator(scopeTree(POOL));
+  const journal = new FileJournal(file, { rewriteOnLoad: false, clock: () => NOW * 1000 });
+  const loaded = await journal.load(allocator.leaseHolder(NOW));
   const t3 = process.hrtime.bigint();
-  allocator.loadAll(parsed.leases.values(), NOW);
+  await journal.rewrite();
   const t4 = process.hrtime.bigint();
   const mem = process.memoryUsage();
-  const fig: LoadFigures = {
-    fileBytes,
-    readMs: ms(t0, t1),
-    parseMs: ms(t1, t2),
-    allocatorMs: ms(t2, t3),
-    loadAllMs: ms(t3, t4),
+  const fig: StageFigures = {
+    fileBytes: statSync(file).size,
+    confMs: ms(t0, t1),
+    allocatorMs: ms(t1, t2),
+    loadMs: ms(t2, t3),
+    rewriteMs: ms(t3, t4),
     totalMs: ms(t0, t4),
-    leases: parsed.leases.size,
+    leases: loaded.leaseCount ?? loaded.leases.size,
     rss: mem.rss,
     heapUsed: mem.heapUsed,
     peakRss: peakRss(),
   };
-  // Both stay alive until measured, as they do in the server.
   if (allocator.stats(0).total !== POOL) throw new Error('pool size');
+  await journal.close();
   return fig;
 }
 
-interface JournalFigures {
-  loadMs: number;
-  loadAllMs: number;
+interface DaemonFigures {
+  /** startServer() until "Server starting service." (configuration, leases, rewrite, sockets). */
+  startMs: number;
   rss: number;
+  heapUsed: number;
   peakRss: number;
+  wrote: string;
 }
 
-/** What the daemon does at start: FileJournal.load() (read, parse, rewrite + fsync) and loadAll. */
-async function childJournal(file: string): Promise<JournalFigures> {
+/**
+ * `leasehold server` itself (startServer, as bin/leasehold runs it) on the file, with a fake
+ * interface and transport (no sockets: this measures the leases, and needs no namespace).
+ */
+async function childDaemon(file: string): Promise<DaemonFigures> {
+  const dir = resolve(file, '..');
+  const conf = resolve(dir, 'daemon.conf');
+  writeFileSync(conf, confText(POOL));
+  const lines: string[] = [];
+  const log = { info: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
+  const eth0: SystemInterface = {
+    name: 'eth0',
+    index: 2,
+    broadcast: true,
+    loopback: false,
+    up: true,
+    addresses: [{ address: 0x0a0ffffe, mask: 0xfff00000 }], // 10.15.255.254, outside the range
+  };
   const t0 = process.hrtime.bigint();
-  const journal = new FileJournal(file);
-  const loaded = await journal.load();
+  const started = await startServer(
+    { configFile: conf, leaseFile: file, pidFile: undefined, port: 67, quiet: false, interfaces: [] },
+    {
+      log,
+      clock: () => NOW * 1000,
+      listInterfaces: () => [eth0],
+      openTransport: async (interfaces) => ({
+        kind: 'udp',
+        interfaces,
+        describe: () => [],
+        send: async () => undefined,
+        close: async () => undefined,
+      }),
+      daemon: { timer: () => () => undefined },
+    },
+  );
   const t1 = process.hrtime.bigint();
-  const allocator = new Allocator(scopeTree(POOL));
-  allocator.loadAll(loaded.leases.values(), NOW);
-  const t2 = process.hrtime.bigint();
-  const rss = process.memoryUsage().rss;
-  await journal.close();
-  return { loadMs: ms(t0, t1), loadAllMs: ms(t1, t2), rss, peakRss: peakRss() };
+  if (!started.ok || !lines.includes('Server starting service.')) throw new Error(`start failed:\n${lines.join('\n')}`);
+  const mem = process.memoryUsage();
+  const fig: DaemonFigures = {
+    startMs: ms(t0, t1),
+    rss: mem.rss,
+    heapUsed: mem.heapUsed,
+    peakRss: peakRss(),
+    wrote: lines.find((l) => l.startsWith('Wrote ')) ?? '',
+  };
+  await started.server.stop();
+  return fig;
 }
 
 interface AllocWindow {
@@ -277,11 +317,17 @@ function child<T>(args: string[], nodeArgs: string[] = []): T {
 const MB = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
 const sec = (msv: number) => `${(msv / 1000).toFixed(2)} s`;
 
+function median<T>(runs: T[], key: (x: T) => number): T {
+  const sorted = [...runs].sort((x, y) => key(x) - key(y));
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 function main(): void {
   mkdirSync(WORK, { recursive: true });
   const file = resolve(WORK, `scale-${LEASES}.leases`);
   const startLoad = loadavg();
-  const copy = `${file}.journal`;
+  const copy = resolve(WORK, 'run', 'dhcpd.leases');
+  mkdirSync(resolve(copy, '..'), { recursive: true });
   try {
     const g0 = process.hrtime.bigint();
     generate(file, LEASES);
@@ -289,19 +335,25 @@ function main(): void {
     console.error(`generated ${LEASES} leases in ${sec(genMs)}: ${file}`);
     const profDir = resolve(WORK, 'prof');
     const prof = process.env.SCALE_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
-    const loads: LoadFigures[] = [];
+    // Each run starts from the generated file (the start-up rewrite replaces the copy).
+    const fresh = (): string => {
+      for (const f of [copy, `${copy}~`]) if (existsSync(f)) rmSync(f);
+      copyFileSync(file, copy);
+      return copy;
+    };
+    const daemons: DaemonFigures[] = [];
+    const stages: StageFigures[] = [];
     for (let k = 0; k < RUNS; k++) {
-      loads.push(child<LoadFigures>(['load', file], k === 0 ? prof : []));
-      console.error(`load: ${JSON.stringify(loads[k])}`);
+      daemons.push(child<DaemonFigures>(['daemon', fresh()], k === 0 ? prof : []));
+      console.error(`daemon: ${JSON.stringify(daemons[k])}`);
+      stages.push(child<StageFigures>(['stages', fresh()]));
+      console.error(`stages: ${JSON.stringify(stages[k])}`);
     }
-    // The run with the median total is reported; the range shows the noise of a shared machine.
-    loads.sort((x, y) => x.totalMs - y.totalMs);
-    const load = loads[Math.floor(loads.length / 2)]!;
-    const range = (f: (x: LoadFigures) => number) =>
-      `${sec(Math.min(...loads.map(f)))} – ${sec(Math.max(...loads.map(f)))}`;
-    copyFileSync(file, copy);
-    const journal = child<JournalFigures>(['journal', copy]);
-    console.error(`journal: ${JSON.stringify(journal)}`);
+    // The run with the median time is reported; the range shows the noise of a shared machine.
+    const daemon = median(daemons, (x) => x.startMs);
+    const stage = median(stages, (x) => x.totalMs);
+    const range = <T>(runs: T[], f: (x: T) => number, show = sec) =>
+      `${show(Math.min(...runs.map(f)))} – ${show(Math.max(...runs.map(f)))}`;
     const check = cliCheck(file);
     console.error(`server -T: ${JSON.stringify(check)}`);
     const alloc = child<AllocWindow[]>(['alloc']);
@@ -313,28 +365,32 @@ function main(): void {
       `Date: ${new Date().toISOString()}  `,
       `Machine: ${machineLine()}  `,
       `Pool: ${POOL.toLocaleString('en')} addresses; lease file: ${LEASES.toLocaleString('en')} leases, ` +
-        `${MB(load.fileBytes)}, written by src/leases/writer.ts (80 % active, half with uid, a quarter with ` +
-        'client-hostname). Each row is a fresh Node process.',
+        `${MB(stage.fileBytes)}, written by src/leases/writer.ts (80 % active, half with uid, a quarter with ` +
+        'client-hostname). Each row is a fresh Node process; each run starts from the same file.',
       '',
       `Load average at start: ${startLoad
         .map((x) => x.toFixed(2))
         .join(' ')} (other work on the machine slows every figure here).`,
       '',
-      `| start-up stage | time (median run of ${RUNS}) | range over the runs |`,
+      `| start-up | time (median of ${RUNS} runs) | range over the runs |`,
       '|---|---:|---:|',
-      `| read file (readFileSync) | ${sec(load.readMs)} | ${range((x) => x.readMs)} |`,
-      `| parse (parseLeasesBytes) | ${sec(load.parseMs)} | ${range((x) => x.parseMs)} |`,
-      `| build the Allocator for the pool | ${sec(load.allocatorMs)} | ${range((x) => x.allocatorMs)} |`,
-      `| Allocator.loadAll | ${sec(load.loadAllMs)} | ${range((x) => x.loadAllMs)} |`,
-      `| **total: read + parse + allocator** | **${sec(load.totalMs)}** | ${range((x) => x.totalMs)} |`,
-      `| daemon path: FileJournal.load() (read, parse, rewrite + fsync), one run | ${sec(journal.loadMs)} | |`,
-      `| ... then Allocator + loadAll | ${sec(journal.loadAllMs)} | |`,
+      `| **\`leasehold server\` start (startServer: configuration, lease file read into the allocator, ` +
+        `rewrite + fsync, sockets) until "Server starting service."** | **${sec(daemon.startMs)}** | ` +
+        `${range(daemons, (x) => x.startMs)} |`,
+      `| the same path in stages: configuration + scope tree | ${sec(stage.confMs)} | ${range(stages, (x) => x.confMs)} |`,
+      `| ... build the Allocator for the pool | ${sec(stage.allocatorMs)} | ${range(stages, (x) => x.allocatorMs)} |`,
+      `| ... FileJournal.load(allocator.leaseHolder()): read, parse, fill the allocator | ${sec(stage.loadMs)} | ` +
+        `${range(stages, (x) => x.loadMs)} |`,
+      `| ... start-up rewrite (format, write, fsync, dhcpd.leases~, rename, fsync dir) | ${sec(stage.rewriteMs)} | ` +
+        `${range(stages, (x) => x.rewriteMs)} |`,
+      `| ... total of the stages | ${sec(stage.totalMs)} | ${range(stages, (x) => x.totalMs)} |`,
       `| \`leasehold server -T\` on the file (CLI check, end to end), one run | ${check.ok ? sec(check.ms) : 'failed'} | ` +
         `${check.peakKb > 0 ? `peak ${MB(check.peakKb * 1024)}` : ''} |`,
       '',
-      `Resident memory after loading (parsed leases and allocator alive): **${MB(load.rss)}** ` +
-        `(V8 heap used ${MB(load.heapUsed)}); peak resident (VmHWM) ${MB(load.peakRss)}. ` +
-        `Daemon path: ${MB(journal.rss)} after, peak ${MB(journal.peakRss)}.`,
+      `Memory of the started server (median run): resident **${MB(daemon.rss)}** (V8 heap used ` +
+        `${MB(daemon.heapUsed)}), peak resident (VmHWM) **${MB(daemon.peakRss)}** ` +
+        `(over the runs: resident ${range(daemons, (x) => x.rss, MB)}, peak ${range(daemons, (x) => x.peakRss, MB)}). ` +
+        `It logged: "${daemon.wrote}"`,
       '',
       `| pool in use | time per allocation | allocator steps per allocation (mean / max) |`,
       '|---:|---:|---:|',
@@ -351,17 +407,19 @@ function main(): void {
     console.log(text);
     if (process.env.SCALE_NO_RESULTS !== '1') writeSection('scale', text);
   } finally {
-    for (const f of [file, copy, `${copy}~`, resolve(WORK, 'scale.conf')]) if (existsSync(f)) rmSync(f);
+    for (const f of [file, copy, `${copy}~`, resolve(WORK, 'run', 'daemon.conf'), resolve(WORK, 'scale.conf')]) {
+      if (existsSync(f)) rmSync(f);
+    }
   }
 }
 
 const [mode, arg] = process.argv.slice(2);
 if (mode === 'gen' && arg !== undefined) {
   generate(arg, LEASES); // a file to profile the reader with
-} else if (mode === 'load' && arg !== undefined) {
-  console.log(JSON.stringify(childLoad(arg)));
-} else if (mode === 'journal' && arg !== undefined) {
-  console.log(JSON.stringify(await childJournal(arg)));
+} else if (mode === 'daemon' && arg !== undefined) {
+  console.log(JSON.stringify(await childDaemon(arg)));
+} else if (mode === 'stages' && arg !== undefined) {
+  console.log(JSON.stringify(await childStages(arg)));
 } else if (mode === 'alloc') {
   console.log(JSON.stringify(childAlloc()));
 } else {

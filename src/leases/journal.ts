@@ -21,9 +21,10 @@ import * as nodeFs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Lease, LeaseFileRecord } from './lease.js';
-import { type ParseLeasesOptions, parseLeasesBytes } from './reader.js';
+import { LeaseTextBuffer } from './lease-text.js';
+import { type ParsedLeases, type ParseLeasesOptions, parseLeasesBytes, parseLeasesFile } from './reader.js';
 import { recordKey } from './records.js';
-import { LeaseFileError, type LeaseStore, type LeaseStoreStats, type LoadedLeases } from './store.js';
+import { LeaseFileError, type LeaseHolder, type LeaseStore, type LeaseStoreStats, type LoadedLeases } from './store.js';
 import { type FileWriteOptions, formatLeaseFile, formatRecord } from './writer.js';
 
 /** The part of a FileHandle the journal uses (fs.promises.FileHandle satisfies it). */
@@ -54,7 +55,9 @@ export interface JournalOptions extends ParseLeasesOptions, FileWriteOptions {
 }
 
 /** Rewrites are written in pieces of about this size. */
-const CHUNK = 1 << 20;
+const CHUNK = 4 << 20;
+/** Room kept free in a piece before the next lease block (the largest is smaller). */
+const RESERVE = 1 << 20;
 
 interface Pending {
   bytes: Buffer;
@@ -77,6 +80,8 @@ export class FileJournal implements LeaseStore {
   private damaged = false;
   private closed = false;
   private loaded = false;
+  /** Holds the leases of its addresses (load(holder)); `live` then keeps only the others. */
+  private holder: LeaseHolder | undefined;
 
   constructor(file: string, opts: JournalOptions = {}) {
     this.path = file;
@@ -85,26 +90,57 @@ export class FileJournal implements LeaseStore {
     this.opts = opts;
   }
 
-  async load(): Promise<LoadedLeases> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await this.fs.readFile(this.path);
-    } catch (e) {
-      if (!isCode(e, 'ENOENT') || !this.opts.createIfMissing) throw e;
-      bytes = new Uint8Array(0);
+  async load(holder?: LeaseHolder): Promise<LoadedLeases> {
+    const opts: ParseLeasesOptions =
+      holder === undefined
+        ? this.opts
+        : {
+            ...this.opts,
+            onLease: holder.take,
+            ...(holder.takeFields !== undefined ? { onLeaseFields: holder.takeFields } : {}),
+          };
+    let parsed: ParsedLeases;
+    let size: number;
+    if (this.opts.fs === undefined) {
+      // The real file system: read a window at a time, never the whole file at once.
+      try {
+        const read = parseLeasesFile(this.path, opts);
+        parsed = read;
+        size = read.fileSize;
+      } catch (e) {
+        if (!isCode(e, 'ENOENT') || !this.opts.createIfMissing) throw e;
+        parsed = parseLeasesBytes(new Uint8Array(0), this.path, opts);
+        size = 0;
+      }
+    } else {
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.fs.readFile(this.path);
+      } catch (e) {
+        if (!isCode(e, 'ENOENT') || !this.opts.createIfMissing) throw e;
+        bytes = new Uint8Array(0);
+      }
+      parsed = parseLeasesBytes(bytes, this.path, opts);
+      size = bytes.length;
     }
-    const parsed = parseLeasesBytes(bytes, this.path, this.opts);
     if (parsed.error !== undefined) throw new LeaseFileError(parsed.error);
+    const taken = holder === undefined ? 0 : holder.finish();
+    this.holder = holder;
     this.live.clear();
     for (const r of parsed.records) this.live.set(liveKey(r), r);
     this.appended = parsed.recordCount;
     this.loaded = true;
-    if (this.opts.rewriteOnLoad !== false || parsed.tornTail !== undefined || bytes.length === 0) {
+    if (this.opts.rewriteOnLoad !== false || parsed.tornTail !== undefined || size === 0) {
       await this.rewrite();
     } else {
       await this.exclusive(() => this.reopen());
     }
-    return { records: parsed.records, leases: parsed.leases, warnings: parsed.warnings };
+    return {
+      records: parsed.records,
+      leases: parsed.leases,
+      leaseCount: parsed.leases.size + taken,
+      warnings: parsed.warnings,
+    };
   }
 
   commit(changes: readonly LeaseFileRecord[]): Promise<void> {
@@ -125,13 +161,15 @@ export class FileJournal implements LeaseStore {
   }
 
   snapshot(): LeaseFileRecord[] {
-    return [...this.live.values()];
+    const out: LeaseFileRecord[] = [...this.live.values()];
+    if (this.holder !== undefined) for (const r of this.holder.records()) out.push(r);
+    return out;
   }
 
   /** The committed lease of every address. */
   leases(): Map<number, Lease> {
     const out = new Map<number, Lease>();
-    for (const r of this.live.values()) if (r.kind === 'lease') out.set(r.address, r);
+    for (const r of this.snapshot()) if (r.kind === 'lease') out.set(r.address, r);
     return out;
   }
 
@@ -139,6 +177,25 @@ export class FileJournal implements LeaseStore {
     return { live: this.live.size, appendedSinceRewrite: this.appended };
   }
 
+  /**
+   * Hands the leases to another holder (a configuration reload: a new allocator filled from the
+   * old one's leaseRecords()). Records of addresses the new holder does not hold stay here, so
+   * no rewrite drops them.
+   */
+  adoptHolder(holder: LeaseHolder): Promise<void> {
+    return this.exclusive(async () => {
+      const old = this.holder;
+      if (old !== undefined) {
+        for (const r of old.records()) if (!holder.holds(r.address)) this.live.set(liveKey(r), r);
+      }
+      this.holder = holder;
+    });
+  }
+
+  /**
+   * With a holder, `records` replace only what the journal keeps itself: the holder's leases are
+   * always written from the holder (dropping them from the file would lose them at a crash).
+   */
   rewrite(records?: Iterable<LeaseFileRecord>): Promise<void> {
     return this.exclusive(() => this.rewriteNow(records));
   }
@@ -182,6 +239,8 @@ export class FileJournal implements LeaseStore {
     }
     for (const p of batch) {
       for (const r of p.records) {
+        // The holder has these already (the engine changed it before committing).
+        if (r.kind === 'lease' && this.holder?.holds(r.address)) continue;
         const key = liveKey(r);
         this.live.delete(key);
         this.live.set(key, r);
@@ -192,16 +251,39 @@ export class FileJournal implements LeaseStore {
   }
 
   private async rewriteNow(records?: Iterable<LeaseFileRecord>): Promise<void> {
-    const snapshot = records === undefined ? this.snapshot() : [...records];
+    // Given records replace what the journal keeps itself; the holder's leases are always the
+    // holder's current state (a given lease of an address it holds is not written twice).
+    const holder = this.holder;
+    const snapshot =
+      records === undefined
+        ? [...this.live.values()]
+        : [...records].filter((r) => r.kind !== 'lease' || holder === undefined || !holder.holds(r.address));
     const dir = path.dirname(this.path);
     const tmp = `${this.path}.${Math.floor(this.clock() / 1000)}`;
     const fh = await this.fs.open(tmp, 'w', 0o664);
     let added = false;
+    let pending: Promise<void> | undefined;
     try {
-      // Records are copied into one reused buffer: concatenating a megabyte of small strings
-      // and converting it cost more than formatting them.
-      const buf = Buffer.allocUnsafe(CHUNK);
-      let used = 0;
+      // Everything is formatted into two reused buffers, a few megabytes each: one is filled
+      // while the other is being written (concatenating small strings and converting them cost
+      // more than formatting, and waiting for each write left the formatter idle).
+      let cur = new LeaseTextBuffer(CHUNK);
+      let spare = new LeaseTextBuffer(CHUNK);
+      const ship = async (): Promise<void> => {
+        if (pending !== undefined) await pending;
+        const full = cur;
+        cur = spare;
+        spare = full;
+        const p = writeAll(fh, full.buf.subarray(0, full.used)).then(() => {
+          full.used = 0;
+        });
+        p.catch(() => undefined); // awaited by the next ship() or below
+        pending = p;
+      };
+      const put = async (s: string): Promise<void> => {
+        if (cur.room < s.length) await ship();
+        cur.text(s); // grows for a record larger than a buffer
+      };
       const opts = { ...this.opts, software: this.opts.software ?? 'leasehold' };
       if (!snapshot.some((r) => r.kind === 'authoring-byte-order')) {
         added = true;
@@ -210,18 +292,24 @@ export class FileJournal implements LeaseStore {
           order: os.endianness() === 'LE' ? 'little-endian' : 'big-endian',
         });
       }
-      for (const s of formatLeaseFile(snapshot, opts)) {
-        if (used + s.length > CHUNK) {
-          await writeAll(fh, buf.subarray(0, used));
-          used = 0;
-        }
-        if (s.length > CHUNK) await writeAll(fh, Buffer.from(s, 'latin1'));
-        else used += buf.write(s, used, 'latin1');
+      // ISC's order (writer.ts): IAs come after every lease, the holder's leases after the others.
+      const ias = holder === undefined ? [] : snapshot.filter(isIa);
+      for (const s of formatLeaseFile(holder === undefined ? snapshot : snapshot.filter((r) => !isIa(r)), opts)) {
+        await put(s);
       }
-      await writeAll(fh, buf.subarray(0, used));
+      if (holder !== undefined) {
+        for (let cursor = 0; cursor >= 0; ) {
+          cursor = holder.writeText(cur, cursor, RESERVE, opts);
+          if (cursor >= 0) await ship();
+        }
+        for (const r of ias) await put(formatRecord(r, opts));
+      }
+      await ship();
+      await pending;
       await fh.sync();
       await fh.close();
     } catch (e) {
+      await pending?.catch(() => undefined);
       await fh.close().catch(() => undefined);
       await this.fs.unlink(tmp).catch(() => undefined);
       throw e;
@@ -285,6 +373,10 @@ export class FileJournal implements LeaseStore {
  */
 function liveKey(r: LeaseFileRecord): string | number {
   return r.kind === 'lease' ? r.address : recordKey(r);
+}
+
+function isIa(r: LeaseFileRecord): boolean {
+  return r.kind === 'ia-na' || r.kind === 'ia-ta' || r.kind === 'ia-pd';
 }
 
 async function writeAll(h: JournalFileHandle, bytes: Uint8Array): Promise<void> {

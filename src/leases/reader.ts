@@ -9,12 +9,15 @@
 //
 // The text is one char per byte (conf/lexer.ts bytesToSource), so offsets are byte offsets.
 
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { CatalogueLike } from '../conf/catalogue.js';
 import { ConfError, type Diagnostic, makeDiagnostic } from '../conf/diagnostics.js';
 import { Cursor, newState, type ParseState } from '../conf/parser-core.js';
 import { Catalogue } from '../options/catalogue.js';
+import { leaseFromFields, readCanonicalLease } from './canonical-lease.js';
 import { readLeaseFast } from './fast-lease.js';
 import type { Lease, LeaseFileRecord } from './lease.js';
+import { type LeaseFields, newLeaseFields } from './lease-text.js';
 import { parseRecord, type RecordContext } from './parse-records.js';
 import { recordKey } from './records.js';
 import { nextRecord, type RecordSpan, type ScanPos, skipSpace } from './scan.js';
@@ -31,6 +34,18 @@ export interface ParseLeasesOptions {
   fastPath?: boolean;
   /** parseLeasesBytes: chars per window of text (default 4 MiB; tests make it small). */
   windowSize?: number;
+  /**
+   * Each lease record as it is read, in file order (a torn last record never). When it returns
+   * true the lease is taken (the server's allocator holds it) and the result does not keep it:
+   * `leases` and `records` then hold only the leases not taken. A file that turns out not to
+   * parse has handed over the leases before the error - the taker must discard them.
+   */
+  onLease?: (lease: Lease) => boolean;
+  /**
+   * With onLease: canonical lease blocks (canonical-lease.ts) are handed over as fields instead
+   * of Lease objects (the same rules; one fields object, reused). false: not taken.
+   */
+  onLeaseFields?: (fields: LeaseFields) => boolean;
 }
 
 export interface ParsedLeases {
@@ -53,6 +68,8 @@ export interface ParsedLeases {
 interface TextSource {
   length: number;
   slice(from: number, to: number): string;
+  /** The octets of the last slice, when the source has them (the canonical reader reads those). */
+  bytes?(from: number, to: number): Uint8Array;
 }
 
 /** Window of a byte source (grows for a record longer than a window). */
@@ -62,8 +79,46 @@ const MARGIN = 64 << 10;
 
 export function parseLeasesBytes(bytes: Uint8Array, fileName: string, opts: ParseLeasesOptions = {}): ParsedLeases {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const source: TextSource = { length: buf.length, slice: (from, to) => buf.toString('latin1', from, to) };
+  const source: TextSource = {
+    length: buf.length,
+    slice: (from, to) => buf.toString('latin1', from, to),
+    bytes: (from, to) => buf.subarray(from, to),
+  };
   return parseSource(source, opts.windowSize ?? WINDOW, fileName, opts);
+}
+
+/**
+ * The file at `path`, read a window at a time (synchronously: this is start-up, nothing else
+ * runs), so a file of hundreds of megabytes is never in memory whole. Errors of the file system
+ * (ENOENT...) are thrown.
+ */
+export function parseLeasesFile(path: string, opts: ParseLeasesOptions = {}): ParsedLeases & { fileSize: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    // One buffer, reused for every window (it grows only for a record longer than a window): a
+    // fresh buffer per window leaves the allocator hundreds of megabytes of garbage to return.
+    let buf = Buffer.allocUnsafe(0);
+    let window = buf;
+    const source: TextSource = {
+      length: size,
+      bytes: () => window,
+      slice: (from, to) => {
+        if (to - from > buf.length) buf = Buffer.allocUnsafe(to - from);
+        window = buf.subarray(0, to - from);
+        let got = 0;
+        while (got < window.length) {
+          const n = readSync(fd, window, got, window.length - got, from + got);
+          if (n <= 0) throw new Error(`${path}: the file shrank while it was read`);
+          got += n;
+        }
+        return window.toString('latin1');
+      },
+    };
+    return { ...parseSource(source, opts.windowSize ?? WINDOW, path, opts), fileSize: size };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function parseLeases(text: string, fileName: string, opts: ParseLeasesOptions = {}): ParsedLeases {
@@ -91,6 +146,9 @@ function parseSource(src: TextSource, windowSize: number, fileName: string, opts
   if (opts.failoverPeers !== undefined) ctx.failoverPeers = new Set(opts.failoverPeers);
 
   const fast = opts.fastPath !== false;
+  const onLease = opts.onLease;
+  const onFields = fast ? opts.onLeaseFields : undefined;
+  const fields = newLeaseFields();
   const leases = new Map<number, Lease>();
   const others = new Map<string, LeaseFileRecord>();
   const result: ParsedLeases = { records: [], leases, recordCount: 0, warnings: state.warnings, validLength: 0 };
@@ -99,6 +157,7 @@ function parseSource(src: TextSource, windowSize: number, fileName: string, opts
   const margin = Math.min(MARGIN, size >> 2);
   let base = 0;
   let text = src.slice(0, Math.min(src.length, size));
+  let bytes = onFields !== undefined ? src.bytes?.(0, text.length) : undefined;
   let last = text.length >= src.length;
   /** Moves the window to start at the line holding window offset `at`, reaching past the old end. */
   const moveWindow = (at: number): void => {
@@ -112,6 +171,7 @@ function parseSource(src: TextSource, windowSize: number, fileName: string, opts
     pos.i = base + at - newBase;
     base = newBase;
     text = src.slice(newBase, newEnd);
+    if (bytes !== undefined) bytes = src.bytes?.(newBase, newEnd);
     last = newEnd >= src.length;
   };
   while (true) {
@@ -131,7 +191,19 @@ function parseSource(src: TextSource, windowSize: number, fileName: string, opts
     const start = pos.i;
     const line = pos.line;
     let rec: LeaseFileRecord | undefined;
-    if (fast && text.charCodeAt(start) === 0x6c /* l */) rec = readLeaseFast(text, pos);
+    if (
+      bytes !== undefined &&
+      onFields !== undefined &&
+      bytes[start] === 0x6c &&
+      readCanonicalLease(bytes, pos, fields)
+    ) {
+      if (onFields(fields)) {
+        result.recordCount++;
+        result.validLength = base + pos.i;
+        continue;
+      }
+      rec = leaseFromFields(fields);
+    } else if (fast && text.charCodeAt(start) === 0x6c /* l */) rec = readLeaseFast(text, pos);
     if (rec === undefined) {
       pos.i = start;
       pos.line = line;
@@ -164,6 +236,7 @@ function parseSource(src: TextSource, windowSize: number, fileName: string, opts
     result.recordCount++;
     result.validLength = base + pos.i;
     if (rec.kind === 'lease') {
+      if (onLease?.(rec)) continue;
       // A replaced lease is deleted and set again so the map keeps the order of last writes;
       // the usual case (a new address) costs one set.
       const count = leases.size;

@@ -14,26 +14,57 @@
 
 import type { Diagnostic } from '../conf/diagnostics.js';
 import type { Lease, LeaseFileRecord } from './lease.js';
+import type { LeaseFields, LeaseTextBuffer } from './lease-text.js';
+import type { WriteOptions } from './writer.js';
 
 export interface LoadedLeases {
-  /** The surviving record of each key. */
+  /** The surviving record of each key (without the leases a LeaseHolder took). */
   records: LeaseFileRecord[];
-  /** The surviving lease of each address. */
+  /** The surviving lease of each address (without the leases a LeaseHolder took). */
   leases: Map<number, Lease>;
+  /** Leases loaded, one per address, those a LeaseHolder took included (`leases.size` without one). */
+  leaseCount?: number;
   /** Things worth telling the administrator (a torn last record that was skipped, ...). */
   warnings: Diagnostic[];
 }
 
 export interface LeaseStoreStats {
-  /** Records in the snapshot (one per key). */
+  /** Records the store keeps itself (one per key; a LeaseHolder's leases are not counted). */
   live: number;
   /** Records written since the last load or rewrite; compaction is worth it when this is large. */
   appendedSinceRewrite: number;
 }
 
+/**
+ * Where the server keeps the leases of its pools (the allocator): the store hands it each lease as
+ * it is read and keeps no copy of those it takes, and writes them from it when it rewrites. With
+ * a million leases, a Lease object per address in the store would cost more memory than the rest
+ * of the server together. The holder's state is then the store's snapshot of those addresses.
+ */
+export interface LeaseHolder {
+  /** A lease read from the store, in order (a later one of an address replaces the earlier); true when taken. */
+  take(lease: Lease): boolean;
+  /** The same for a canonical lease block read as fields (reader.ts onLeaseFields). */
+  takeFields?(fields: LeaseFields): boolean;
+  /** Whether leases of this address are the holder's (the same answer for the life of the holder). */
+  holds(address: number): boolean;
+  /** The whole store was read; returns how many addresses it took leases of. */
+  finish(): number;
+  /** The current record of every address it holds that has one. */
+  records(): Iterable<Lease>;
+  /**
+   * Appends the text of its records to `out`, starting at `cursor` (0 first), until `out` has
+   * less than `reserve` bytes of room; returns where to go on, or -1 once all are written.
+   */
+  writeText(out: LeaseTextBuffer, cursor: number, reserve: number, opts: WriteOptions): number;
+}
+
 export interface LeaseStore {
-  /** Read everything; fails (and changes nothing) when the stored data cannot be read. */
-  load(): Promise<LoadedLeases>;
+  /**
+   * Read everything; fails (and changes nothing) when the stored data cannot be read. With a
+   * holder, the leases it takes are its own (on failure they are garbage: discard the holder).
+   */
+  load(holder?: LeaseHolder): Promise<LoadedLeases>;
   /** Make changes durable; resolves when they are. */
   commit(changes: readonly LeaseFileRecord[]): Promise<void>;
   /** The current record of every key, as committed so far (what a rewrite would write). */

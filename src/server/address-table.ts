@@ -5,7 +5,7 @@
 import type { Pool, ScopeTree } from '../conf/scope-tree.js';
 import type { BindingState, Lease } from '../leases/lease.js';
 import { ipToString, parseIpv4 } from '../wire/index.js';
-import { type ClientIdentity, type HardwareAddress, hwKeyOf, uidKeyOf } from './client-id.js';
+import type { ClientIdentity, HardwareAddress } from './client-id.js';
 import { ClientIndex } from './client-index.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import { NO_SLOT, SlotLists } from './slot-lists.js';
@@ -35,6 +35,11 @@ export const F_FIXED = 4;
 export const F_BOOTP_LEASE = 8;
 /** `reserved;` in the lease file: the address stays its client's, never handed to another (ISC). */
 export const F_RESERVED = 16;
+/** The lease file holds a record of this address (loaded, or written since): a rewrite writes it. */
+export const F_RECORD = 32;
+
+/** `nextRewind` of a slot whose record is the engine's: next = free when active, no rewind. */
+export const NR_DEFAULT = 0xff;
 
 /** List ids: three per pool. */
 export const L_FREE = 0;
@@ -66,9 +71,17 @@ export class AddressTable {
   /** When the address last stopped being used: the LRU key of the free lists. */
   protected readonly freedAt: Float64Array;
   protected readonly offerUntil: Float64Array;
-  protected readonly uid: (Uint8Array | undefined)[];
-  protected readonly hw: (HardwareAddress | undefined)[];
-  protected readonly hostname: (string | undefined)[];
+  /**
+   * The next and rewind binding states a loaded lease was written with (4 bits each: 0 none, else
+   * STATE_NAMES index + 1), so a rewrite reproduces it; NR_DEFAULT once the engine wrote the slot.
+   */
+  protected readonly nextRewind: Uint8Array;
+  /**
+   * Loaded leases the typed arrays cannot reproduce exactly (`set` variables, agent options, `on`
+   * blocks, failover times, expired/released states...), kept whole until the engine changes the
+   * slot: record() returns them, so a rewrite loses nothing. Rare outside failover files.
+   */
+  protected readonly exact = new Map<number, Lease>();
   protected readonly clients: ClientIndex;
   protected readonly lists: SlotLists;
   /** Addresses each pool serves (ranges less fixed addresses): ISC's lease_count. */
@@ -112,9 +125,7 @@ export class AddressTable {
     this.cltt = new Float64Array(count);
     this.freedAt = new Float64Array(count);
     this.offerUntil = new Float64Array(count);
-    this.uid = new Array(count);
-    this.hw = new Array(count);
-    this.hostname = new Array(count);
+    this.nextRewind = new Uint8Array(count).fill(NR_DEFAULT);
     this.clients = new ClientIndex(count);
     this.lists = new SlotLists(count, tree.pools.length * 3);
     this.poolTotal = new Int32Array(tree.pools.length);
@@ -178,7 +189,7 @@ export class AddressTable {
   }
 
   hostnameOf(slot: number): string | undefined {
-    return this.hostname[slot];
+    return this.clients.hostnameOf(slot);
   }
 
   isFixed(slot: number): boolean {
@@ -195,22 +206,30 @@ export class AddressTable {
 
   /** True when the slot's recorded client is this client (uid first, else hardware, as ISC). */
   belongsTo(slot: number, id: ClientIdentity): boolean {
-    const u = this.clients.byUid.key[slot];
-    if (u !== undefined && id.uidKey !== undefined) return u === id.uidKey;
-    if (u !== undefined) return false;
-    return this.clients.byHw.key[slot] === id.hwKey;
+    const c = this.clients;
+    const uid = id.uid !== undefined && id.uid.length > 0 ? id.uid : undefined;
+    if (c.hasUid(slot)) return uid !== undefined && c.uidIs(slot, uid, 0, uid.length);
+    const hw = id.hardware.address;
+    return hw.length > 0 && c.hwIs(slot, id.hardware.type, hw, 0, hw.length);
   }
 
-  /** Slots recorded for this client, its client-identifier matches first, then hardware matches. */
+  /**
+   * Slots recorded for this client, its client-identifier matches first, then hardware matches.
+   * `steps` counts the slots of this client visited (the hash lookup itself is O(1), as a Map's).
+   */
   clientSlots(id: ClientIdentity): number[] {
     const out: number[] = [];
-    if (id.uidKey !== undefined) {
-      for (let s = this.clients.byUid.first(id.uidKey); s !== NO_SLOT; s = this.clients.byUid.after(s)) {
+    const c = this.clients;
+    const uid = id.uid;
+    if (uid !== undefined && uid.length > 0) {
+      for (let s = c.uidFirst(uid); s !== NO_SLOT; s = c.uidAfter(s, uid)) {
         this.steps++;
         out.push(s);
       }
     }
-    for (let s = this.clients.byHw.first(id.hwKey); s !== NO_SLOT; s = this.clients.byHw.after(s)) {
+    const { type, address } = id.hardware;
+    if (address.length === 0) return out;
+    for (let s = c.hwFirst(type, address); s !== NO_SLOT; s = c.hwAfter(s, type, address)) {
       this.steps++;
       if (!out.includes(s) && this.belongsTo(s, id)) out.push(s);
     }
@@ -236,20 +255,30 @@ export class AddressTable {
 
   /** The lease file record of a slot, as ISC writes it (non-failover: no tstp/tsfp). */
   record(slot: number): Lease {
+    const kept = this.exact.get(slot);
+    if (kept !== undefined) return kept;
     const lease: Lease = { kind: 'lease', address: this.address[slot]! };
     const st = this.state[slot]!;
     if (this.starts[slot]! > 0) lease.starts = this.starts[slot]!;
     if (this.ends[slot]! > 0) lease.ends = this.ends[slot]!;
     if (this.cltt[slot]! > 0) lease.cltt = this.cltt[slot]!;
     lease.bindingState = STATE_NAMES[st] ?? 'free';
-    if (st === ACTIVE) lease.nextBindingState = 'free';
+    const nr = this.nextRewind[slot]!;
+    if (nr === NR_DEFAULT) {
+      if (st === ACTIVE) lease.nextBindingState = 'free';
+    } else {
+      const next = STATE_NAMES[(nr >> 4) - 1];
+      const rewind = STATE_NAMES[(nr & 15) - 1];
+      if (next !== undefined) lease.nextBindingState = next;
+      if (rewind !== undefined) lease.rewindBindingState = rewind;
+    }
     if (this.flags[slot]! & F_BOOTP_LEASE) lease.bootp = true;
     if (this.flags[slot]! & F_RESERVED) lease.reserved = true;
-    const hw = this.hw[slot];
+    const hw = this.clients.hwOf(slot);
     if (hw !== undefined) lease.hardware = hw;
-    const uid = this.uid[slot];
+    const uid = this.clients.uidOf(slot);
     if (uid !== undefined) lease.uid = uid;
-    const name = this.hostname[slot];
+    const name = this.clients.hostnameOf(slot);
     if (name !== undefined) lease.clientHostname = name;
     return lease;
   }
@@ -265,7 +294,7 @@ export class AddressTable {
         this.state[slot] === FREE &&
         this.cltt[slot] === 0 &&
         this.ends[slot] === 0 &&
-        !(this.flags[slot]! & F_RESERVED)
+        !(this.flags[slot]! & (F_RESERVED | F_RECORD))
       )
         continue;
       yield this.record(slot);
@@ -283,8 +312,17 @@ export class AddressTable {
   }
 
   protected setClient(slot: number, uid: Uint8Array | undefined, hw: HardwareAddress | undefined): void {
-    this.clients.set(slot, uidKeyOf(uid), hwKeyOf(hw));
-    this.uid[slot] = uid;
-    this.hw[slot] = hw;
+    this.clients.set(slot, uid, hw);
+  }
+
+  protected setHostname(slot: number, name: string | undefined): void {
+    this.clients.setHostname(slot, name);
+  }
+
+  /** The engine writes this slot's record from now on (a loaded record is no longer its text). */
+  protected written(slot: number): void {
+    this.flags[slot]! |= F_RECORD;
+    this.nextRewind[slot] = NR_DEFAULT;
+    if (this.exact.size > 0) this.exact.delete(slot);
   }
 }

@@ -6,8 +6,11 @@
 // The allocator is pure state: the engine decides, the allocator records; the daemon fills it from
 // the lease file at start (loadAll) and writes every Lease record the engine hands back.
 
-import type { Lease } from '../leases/lease.js';
+import type { BindingState, Lease } from '../leases/lease.js';
 import { effectiveBindingState } from '../leases/lease.js';
+import { type LeaseFields, newLeaseFields } from '../leases/lease-text.js';
+import type { LeaseHolder } from '../leases/store.js';
+import { formatLease } from '../leases/writer.js';
 import {
   ABANDONED,
   ACTIVE,
@@ -18,11 +21,13 @@ import {
   F_BOOTP_RANGE,
   F_FIXED,
   F_OFFERED,
+  F_RECORD,
   F_RESERVED,
   FREE,
   L_ABANDONED,
   L_FREE,
   L_FREE_BOOTP,
+  NR_DEFAULT,
   RELEASED,
   RESET,
   STATE_NAMES,
@@ -62,7 +67,7 @@ export class Allocator extends AddressTable {
     if (this.state[slot] === ACTIVE && this.belongsTo(slot, id)) return; // its own lease: nothing to hold
     this.lists.unlink(slot);
     this.setClient(slot, id.uid, id.hardware);
-    if (hostname !== undefined) this.hostname[slot] = hostname;
+    if (hostname !== undefined) this.setHostname(slot, hostname);
     this.flags[slot]! |= F_OFFERED;
     this.offerUntil[slot] = until;
     this.heap.push(until, slot);
@@ -85,8 +90,9 @@ export class Allocator extends AddressTable {
     bootp: boolean,
   ): Lease {
     this.lists.unlink(slot);
+    this.written(slot);
     this.setClient(slot, id.uid, id.hardware);
-    if (hostname !== undefined) this.hostname[slot] = hostname;
+    if (hostname !== undefined) this.setHostname(slot, hostname);
     this.state[slot] = ACTIVE;
     this.flags[slot] = (this.flags[slot]! & ~(F_OFFERED | F_BOOTP_LEASE)) | (bootp ? F_BOOTP_LEASE : 0);
     this.starts[slot] = now;
@@ -98,6 +104,7 @@ export class Allocator extends AddressTable {
 
   /** RELEASE (and one-lease-per-client): free now, keep the client so it gets the address back. */
   release(slot: number, now: number): Lease {
+    this.written(slot);
     this.toFree(slot, now);
     this.ends[slot] = now;
     return this.record(slot);
@@ -105,8 +112,9 @@ export class Allocator extends AddressTable {
 
   /** DECLINE: the address is in use by someone else; forget the client (as ISC abandon_lease). */
   abandon(slot: number, now: number, abandonTime: number): Lease {
+    this.written(slot);
     this.setClient(slot, undefined, undefined);
-    this.hostname[slot] = undefined;
+    this.setHostname(slot, undefined);
     this.state[slot] = ABANDONED;
     this.flags[slot]! &= ~F_OFFERED;
     this.ends[slot] = now + abandonTime;
@@ -130,6 +138,7 @@ export class Allocator extends AddressTable {
         }
       }
       if (this.state[slot] === ACTIVE && this.ends[slot]! <= now && !(this.flags[slot]! & F_OFFERED)) {
+        this.written(slot);
         this.toFree(slot, this.ends[slot]!);
         out.push(this.record(slot));
       }
@@ -153,19 +162,147 @@ export class Allocator extends AddressTable {
 
   /** Fills the allocator from lease file records (last record of an address wins). */
   loadAll(leases: Iterable<Lease>, now: number): void {
-    const touched: number[] = [];
-    for (const lease of leases) {
-      const slot = this.slotOf(lease.address);
-      if (slot === NO_SLOT || this.flags[slot]! & F_FIXED) continue;
+    const load = this.beginLoad(now);
+    for (const lease of leases) load.take(lease);
+    load.finish();
+  }
+
+  /**
+   * Loading one lease at a time, as the file is read (the daemon streams the records of
+   * dhcpd.leases in; no Lease is kept): `take` says whether this allocator holds the lease's
+   * address (in a pool, not a host's fixed address). `finish` puts the free addresses loaded
+   * back in least-recently-used order.
+   */
+  beginLoad(now: number): {
+    take: (lease: Lease) => boolean;
+    takeFields: (f: LeaseFields) => boolean;
+    finish: () => void;
+    count: () => number;
+  } {
+    // Addresses in the order first loaded (a later record of an address replaces the state, not
+    // the order), marked so each is listed once.
+    const seen = new Uint8Array(this.slotCount);
+    let touched = new Int32Array(1024);
+    let n = 0;
+    const slotFor = (address: number): number => {
+      const slot = this.slotOf(address);
+      if (slot === NO_SLOT || this.flags[slot]! & F_FIXED) return NO_SLOT;
       this.lists.unlink(slot);
       this.flags[slot]! &= ~F_OFFERED;
+      if (seen[slot] === 0) {
+        seen[slot] = 1;
+        if (n === touched.length) {
+          const grown = new Int32Array(n * 2);
+          grown.set(touched);
+          touched = grown;
+        }
+        touched[n++] = slot;
+      }
+      return slot;
+    };
+    const take = (lease: Lease): boolean => {
+      const slot = slotFor(lease.address);
+      if (slot === NO_SLOT) return false;
       this.apply(slot, lease, now);
-      touched.push(slot);
+      return true;
+    };
+    // A canonical block (binding state named, free/active/abandoned/backup, no fields the arrays
+    // do not keep): what apply() does for its Lease, straight from the fields.
+    const takeFields = (f: LeaseFields): boolean => {
+      const slot = slotFor(f.address);
+      if (slot === NO_SLOT) return false;
+      this.state[slot] = f.state;
+      this.starts[slot] = f.starts;
+      this.ends[slot] = f.ends;
+      this.cltt[slot] = f.cltt;
+      this.freedAt[slot] = f.ends;
+      let fl = this.flags[slot]! | F_RECORD;
+      fl = f.bootp ? fl | F_BOOTP_LEASE : fl & ~F_BOOTP_LEASE;
+      fl = f.reserved ? fl | F_RESERVED : fl & ~F_RESERVED;
+      this.flags[slot] = fl;
+      this.clients.setSpans(slot, f.bytes, f.uidOff, f.uidLen, f.hwType, f.hwOff, f.hwLen);
+      this.clients.setHostnameSpan(slot, f.bytes, f.nameOff, f.nameLen);
+      if (f.state === ACTIVE && Number.isFinite(f.ends)) this.heap.push(f.ends, slot);
+      this.nextRewind[slot] = ((f.next + 1) << 4) | (f.rewind + 1);
+      if (this.exact.size > 0) this.exact.delete(slot);
+      return true;
+    };
+    const finish = (): void => {
+      const free: number[] = [];
+      for (let k = 0; k < n; k++) {
+        const s = touched[k]!;
+        if (this.lists.listOf[s] === NO_SLOT && this.state[s] !== ACTIVE) free.push(s);
+      }
+      // Stable: addresses freed at the same time keep the order they were loaded in.
+      free.sort((a, b) => this.freedAt[a]! - this.freedAt[b]!);
+      for (const s of free) this.reinsert(s, 'back');
+    };
+    return { take, takeFields, finish, count: () => n };
+  }
+
+  /**
+   * This allocator as the lease store's LeaseHolder (daemon start-up): the journal streams the
+   * file's leases into it and rewrites them from it, keeping no copy. `now` decides the binding
+   * state of leases whose record names none.
+   */
+  leaseHolder(now: number): LeaseHolder {
+    const load = this.beginLoad(now);
+    const fields = newLeaseFields();
+    return {
+      take: load.take,
+      takeFields: load.takeFields,
+      holds: (address) => this.holds(address),
+      finish: () => {
+        load.finish();
+        return load.count();
+      },
+      records: () => this.recordedLeases(),
+      writeText: (out, cursor, reserve, opts) => {
+        const plainOpts = (opts.timeFormat ?? 'default') === 'default' && (opts.leaseIdFormat ?? 'octal') === 'octal';
+        for (let slot = cursor; slot < this.slotCount; slot++) {
+          if (!(this.flags[slot]! & F_RECORD)) continue;
+          if (out.room < reserve) return slot;
+          if (plainOpts && this.fieldsOf(slot, fields)) out.lease(fields);
+          else out.text(formatLease(this.record(slot), opts));
+        }
+        return -1;
+      },
+    };
+  }
+
+  /** The record of every address that has one in the lease file (loaded, or written since). */
+  *recordedLeases(): IterableIterator<Lease> {
+    for (let slot = 0; slot < this.slotCount; slot++) if (this.flags[slot]! & F_RECORD) yield this.record(slot);
+  }
+
+  /** record(slot) as LeaseFields for LeaseTextBuffer; false when only formatLease can write it. */
+  private fieldsOf(slot: number, f: LeaseFields): boolean {
+    if (this.exact.size > 0 && this.exact.has(slot)) return false;
+    if (!this.clients.spans(slot, f)) return false;
+    const st = this.state[slot]!;
+    f.address = this.address[slot]!;
+    f.starts = this.starts[slot]!;
+    f.ends = this.ends[slot]!;
+    f.cltt = this.cltt[slot]!;
+    f.state = st;
+    const nr = this.nextRewind[slot]!;
+    if (nr === NR_DEFAULT) {
+      f.next = st === ACTIVE ? FREE : -1;
+      f.rewind = -1;
+    } else {
+      f.next = (nr >> 4) - 1;
+      f.rewind = (nr & 15) - 1;
     }
-    // Free addresses go back in LRU order: never-used ones are already at the head.
-    const free = [...new Set(touched)].filter((s) => this.lists.listOf[s] === NO_SLOT && this.state[s] !== ACTIVE);
-    free.sort((a, b) => this.freedAt[a]! - this.freedAt[b]!);
-    for (const s of free) this.reinsert(s, 'back');
+    const flags = this.flags[slot]!;
+    f.reserved = (flags & F_RESERVED) !== 0;
+    f.bootp = (flags & F_BOOTP_LEASE) !== 0;
+    return true;
+  }
+
+  /** Whether the lease file records of this address are this allocator's (loadAll takes them). */
+  holds(address: number): boolean {
+    const slot = this.slotOf(address);
+    return slot !== NO_SLOT && !(this.flags[slot]! & F_FIXED);
   }
 
   private apply(slot: number, lease: Lease, now: number): void {
@@ -175,13 +312,21 @@ export class Allocator extends AddressTable {
     this.ends[slot] = lease.ends ?? 0;
     this.cltt[slot] = lease.cltt ?? 0;
     this.freedAt[slot] = lease.tstp ?? lease.ends ?? 0;
-    if (lease.bootp) this.flags[slot]! |= F_BOOTP_LEASE;
-    else this.flags[slot]! &= ~F_BOOTP_LEASE;
-    if (lease.reserved) this.flags[slot]! |= F_RESERVED;
-    else this.flags[slot]! &= ~F_RESERVED;
+    let f = this.flags[slot]! | F_RECORD;
+    f = lease.bootp ? f | F_BOOTP_LEASE : f & ~F_BOOTP_LEASE;
+    f = lease.reserved ? f | F_RESERVED : f & ~F_RESERVED;
+    this.flags[slot] = f;
     this.setClient(slot, lease.uid, lease.hardware);
-    this.hostname[slot] = lease.clientHostname;
+    this.setHostname(slot, lease.clientHostname);
     if (this.state[slot] === ACTIVE && Number.isFinite(this.ends[slot]!)) this.heap.push(this.ends[slot]!, slot);
+    // The record is rewritten from the typed arrays when they say all it says, else kept whole.
+    if (isPlain(lease)) {
+      this.nextRewind[slot] = (stateCode(lease.nextBindingState) << 4) | stateCode(lease.rewindBindingState);
+      if (this.exact.size > 0) this.exact.delete(slot);
+    } else {
+      this.nextRewind[slot] = NR_DEFAULT;
+      this.exact.set(slot, lease);
+    }
   }
 
   private toFree(slot: number, freedAt: number): void {
@@ -207,4 +352,29 @@ export class Allocator extends AddressTable {
     if (where === 'front' || (where === 'auto' && this.goesToFront(slot))) this.lists.prepend(list, slot);
     else this.lists.append(list, slot);
   }
+}
+
+/** 0 for none, else the STATE_NAMES index + 1 (nextRewind's 4-bit codes). */
+function stateCode(s: BindingState | undefined): number {
+  return s === undefined ? 0 : STATE_NAMES.indexOf(s) + 1;
+}
+
+/**
+ * Whether the allocator's arrays reproduce this lease's record exactly (record() gives the same
+ * text): a binding state it keeps as written, no failover times, no fields it does not keep,
+ * times it writes back (positive), octets it keeps.
+ */
+function isPlain(l: Lease): boolean {
+  const st = l.bindingState;
+  if (st !== 'free' && st !== 'active' && st !== 'abandoned' && st !== 'backup') return false;
+  if (l.tstp !== undefined || l.tsfp !== undefined || l.atsfp !== undefined) return false;
+  if ((l.starts !== undefined && !(l.starts > 0)) || (l.ends !== undefined && !(l.ends > 0))) return false;
+  if (l.cltt !== undefined && !(l.cltt > 0)) return false;
+  if ((l.variables?.length ?? 0) > 0 || (l.agentOptions?.length ?? 0) > 0) return false;
+  if ((l.onStatements?.length ?? 0) > 0 || (l.opaque?.length ?? 0) > 0) return false;
+  if (l.hardware !== undefined && (l.hardware.address.length === 0 || l.hardware.address.length > 0xffff)) return false;
+  if (l.hardware !== undefined && (l.hardware.type < 0 || l.hardware.type > 0xffff)) return false;
+  if (l.uid !== undefined && l.uid.length > 0xffff) return false;
+  if (l.clientHostname !== undefined && l.clientHostname.length > 0xffff) return false;
+  return true;
 }

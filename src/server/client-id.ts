@@ -1,5 +1,6 @@
 // Who a client is, for lease lookup: its client identifier (option 61) when it sends one, else its
-// hardware address (RFC 2131 section 4.2, ISC find_lease). Keys are strings so they can index Maps.
+// hardware address (RFC 2131 section 4.2, ISC find_lease). The allocator compares the octets; the
+// hex keys serve Maps of the configuration (hosts by uid) and are made only when asked for.
 
 import type { DhcpMessage } from '../wire/index.js';
 import { hardwareAddress } from '../wire/index.js';
@@ -32,10 +33,31 @@ export function hwKeyOf(hw: HardwareAddress | undefined): string | undefined {
   return hw === undefined || hw.address.length === 0 ? undefined : `${hw.type}/${hex(hw.address)}`;
 }
 
+/** A request's identity; the hex keys are computed on first use (most requests need neither). */
+class RequestIdentity implements ClientIdentity {
+  private uidText: string | undefined | null = null;
+  private hwText: string | null = null;
+
+  constructor(
+    readonly uid: Uint8Array | undefined,
+    readonly hardware: HardwareAddress,
+  ) {}
+
+  get uidKey(): string | undefined {
+    if (this.uidText === null) this.uidText = uidKeyOf(this.uid);
+    return this.uidText;
+  }
+
+  get hwKey(): string {
+    if (this.hwText === null) this.hwText = hwKeyOf(this.hardware) ?? `${this.hardware.type}/`;
+    return this.hwText;
+  }
+}
+
 export function clientIdentity(message: DhcpMessage): ClientIdentity {
   const raw = message.options.get(OPT_CLIENT_IDENTIFIER);
   const uid = raw !== undefined && raw.length > 0 ? Uint8Array.from(raw) : undefined;
   // Copy: the decoded message may be a view of a reused receive buffer.
   const hardware = { type: message.htype, address: Uint8Array.from(hardwareAddress(message)) };
-  return { uid, hardware, uidKey: uidKeyOf(uid), hwKey: hwKeyOf(hardware) ?? `${message.htype}/` };
+  return new RequestIdentity(uid, hardware);
 }

@@ -134,7 +134,8 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
     }
   }
 
-  // Leases: a file that does not parse stops everything before a byte is written to it.
+  // Leases: a file that does not parse stops everything before a byte is written to it. They are
+  // read straight into the allocator, which the journal then rewrites them from (no copy kept).
   const store = new FileJournal(settings.leaseFile, {
     ...deps.journal,
     catalogue: parsed.catalogue as JournalOptions['catalogue'],
@@ -142,7 +143,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   });
   let loaded: Awaited<ReturnType<FileJournal['load']>>;
   try {
-    loaded = await store.load();
+    loaded = await store.load(allocator.leaseHolder(Math.floor(clock() / 1000)));
   } catch (e) {
     if (e instanceof LeaseFileError) {
       log.error(e.message);
@@ -159,8 +160,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
     return { ok: false, code: 1 };
   }
   for (const w of loaded.warnings) log.error(`${w.file}:${w.line}: ${w.message}`);
-  allocator.loadAll(loaded.leases.values(), Math.floor(clock() / 1000));
-  log.info(`Wrote ${loaded.leases.size} leases to leases file.`);
+  log.info(`Wrote ${loaded.leaseCount ?? loaded.leases.size} leases to leases file.`);
   for (const line of poolReport(allocator)) log.info(line);
 
   // Interfaces and sockets.
