@@ -81,11 +81,16 @@ export function findHost(
   network: SharedNetwork | undefined,
   ctx: EngineContext,
 ): HostMatch | undefined {
-  const candidates: Host[] = [];
   const tree = ctx.tree;
-  if (id.uid !== undefined) candidates.push(...(tree.hostsByUid.get(id.uidKey ?? '') ?? []));
-  for (const h of tree.hostsByHardware.get(macToString(id.hardware.address)) ?? []) {
-    if (hardwareTypeMatches(h, id.hardware.type)) candidates.push(h);
+  // Most requests meet an empty table (dynamic clients): no key text is built for them.
+  if (tree.hostsByUid.size === 0 && tree.hostsByHardware.size === 0) return undefined;
+  const candidates: Host[] = [];
+  if (id.uid !== undefined && tree.hostsByUid.size > 0)
+    candidates.push(...(tree.hostsByUid.get(id.uidKey ?? '') ?? []));
+  if (tree.hostsByHardware.size > 0) {
+    for (const h of tree.hostsByHardware.get(macToString(id.hardware.address)) ?? []) {
+      if (hardwareTypeMatches(h, id.hardware.type)) candidates.push(h);
+    }
   }
   let known: Host | undefined;
   for (const host of candidates) {
