@@ -52,6 +52,17 @@ export interface JournalOptions extends ParseLeasesOptions, FileWriteOptions {
   rewriteOnLoad?: boolean;
   /** Create an empty file when there is none (dhcpd refuses to start instead; default false). */
   createIfMissing?: boolean;
+  /**
+   * Least time between the starts of two flushes (ms; default 0: a flush starts as soon as the previous one
+   * ends). A commit after a quiet spell is always flushed at once; with a gap, commits under load gather for up
+   * to that long, so one fdatasync (about 60 µs of CPU on the test machines) serves more ACKs. Measured with
+   * perfdhcp at 12,000/s, a 1 ms gap traded system time for user time and latency with no gain in drops, so it
+   * is off by default.
+   */
+  flushGapMs?: number;
+  /** Monotonic milliseconds and a one-shot timer, for flushGapMs (tests drive them by hand). */
+  monotonic?: () => number;
+  setTimer?: (fn: () => void, ms: number) => void;
 }
 
 /** Rewrites are written in pieces of about this size. */
@@ -76,6 +87,9 @@ export class FileJournal implements LeaseStore {
   private appended = 0;
   private queue: Pending[] = [];
   private flushScheduled = false;
+  private lastFlushStart = Number.NEGATIVE_INFINITY;
+  private readonly monotonic: () => number;
+  private readonly setTimer: (fn: () => void, ms: number) => void;
   private chain: Promise<void> = Promise.resolve();
   private damaged = false;
   private closed = false;
@@ -88,6 +102,8 @@ export class FileJournal implements LeaseStore {
     this.fs = opts.fs ?? (nodeFs as unknown as JournalFs);
     this.clock = opts.clock ?? Date.now;
     this.opts = opts;
+    this.monotonic = opts.monotonic ?? performance.now.bind(performance);
+    this.setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
   }
 
   async load(holder?: LeaseHolder): Promise<LoadedLeases> {
@@ -155,7 +171,10 @@ export class FileJournal implements LeaseStore {
       this.queue.push({ bytes, records: changes, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        void this.exclusive(() => this.flush());
+        const wait = this.lastFlushStart + (this.opts.flushGapMs ?? 0) - this.monotonic();
+        // The wait is taken inside the chain, so a close() or rewrite() queued meanwhile comes after this flush.
+        if (wait <= 0) void this.exclusive(() => this.flush());
+        else void this.exclusive(() => new Promise<void>((ok) => this.setTimer(ok, wait)).then(() => this.flush()));
       }
     });
   }
@@ -222,6 +241,7 @@ export class FileJournal implements LeaseStore {
   /** Write and sync everything queued so far, then resolve those commits. */
   private async flush(): Promise<void> {
     this.flushScheduled = false;
+    this.lastFlushStart = this.monotonic();
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;

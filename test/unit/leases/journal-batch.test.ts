@@ -41,6 +41,44 @@ describe('lease journal batching and bookkeeping', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('under load commits gather for flushGapMs; after a quiet spell a commit is flushed at once', async () => {
+    fs.writeFileSync(file, [...formatLeaseFile([lease(1)])].join(''), 'latin1');
+    let now = 1000;
+    const timers: { fn: () => void; ms: number }[] = [];
+    const j = new FileJournal(file, {
+      fs: rfs,
+      clock: () => NOW * 1000,
+      flushGapMs: 1,
+      monotonic: () => now,
+      setTimer: (fn, ms) => timers.push({ fn, ms }),
+    });
+    await j.load();
+    const writes = () => rfs.events.filter((e) => e.op === 'write' && e.phase === 'end').length;
+    const before = writes();
+    await j.commit([lease(2)]); // quiet until now: at once, no timer
+    assert.equal(timers.length, 0);
+    assert.equal(writes(), before + 1);
+    now += 0.25;
+    const c3 = j.commit([lease(3)]);
+    now += 0.25;
+    const c4 = j.commit([lease(4)]);
+    let settled = false;
+    void Promise.all([c3, c4]).then(() => {
+      settled = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(timers.length, 1, 'one timer for the gathered commits');
+    assert.equal(timers[0]!.ms, 0.75);
+    assert.equal(writes(), before + 1, 'nothing written before the gap has passed');
+    assert.equal(settled, false, 'and nothing acknowledged');
+    now += 0.5;
+    timers[0]!.fn();
+    await Promise.all([c3, c4]);
+    assert.equal(writes(), before + 2, 'both in one write');
+    await j.close();
+    assert.equal([...parseLeases(fs.readFileSync(file, 'latin1'), 'f').leases.keys()].length, 4);
+  });
+
   it('commits queued together are written with one write, then one sync', async () => {
     fs.writeFileSync(file, [...formatLeaseFile([lease(1)])].join(''), 'latin1');
     const j = new FileJournal(file, { fs: rfs, clock: () => NOW * 1000 });
