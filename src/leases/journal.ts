@@ -53,11 +53,10 @@ export interface JournalOptions extends ParseLeasesOptions, FileWriteOptions {
   /** Create an empty file when there is none (dhcpd refuses to start instead; default false). */
   createIfMissing?: boolean;
   /**
-   * Least time between the starts of two flushes (ms; default 0: a flush starts as soon as the previous one
-   * ends). A commit after a quiet spell is always flushed at once; with a gap, commits under load gather for up
-   * to that long, so one fdatasync (about 60 µs of CPU on the test machines) serves more ACKs. Measured with
-   * perfdhcp at 12,000/s, a 1 ms gap traded system time for user time and latency with no gain in drops, so it
-   * is off by default.
+   * Least time between the starts of two flushes (ms; default 1). A commit after a quiet spell is flushed at
+   * once; under load commits gather for up to this long, so one fdatasync (about 60 µs of system time on the
+   * test machines) serves many ACKs instead of one or two. Measured with perfdhcp at 9,000 DORA/s: 12 % less
+   * CPU in all and a lower average REQUEST-to-ACK time than flushing back to back (0).
    */
   flushGapMs?: number;
   /** Monotonic milliseconds and a one-shot timer, for flushGapMs (tests drive them by hand). */
@@ -171,7 +170,7 @@ export class FileJournal implements LeaseStore {
       this.queue.push({ bytes, records: changes, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        const wait = this.lastFlushStart + (this.opts.flushGapMs ?? 0) - this.monotonic();
+        const wait = this.lastFlushStart + (this.opts.flushGapMs ?? 1) - this.monotonic();
         // The wait is taken inside the chain, so a close() or rewrite() queued meanwhile comes after this flush.
         if (wait <= 0) void this.exclusive(() => this.flush());
         else void this.exclusive(() => new Promise<void>((ok) => this.setTimer(ok, wait)).then(() => this.flush()));
