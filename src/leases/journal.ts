@@ -70,7 +70,8 @@ const CHUNK = 4 << 20;
 const RESERVE = 1 << 20;
 
 interface Pending {
-  bytes: Buffer;
+  /** ISC text, one char per byte; turned into bytes once per flush, not once per commit. */
+  text: string;
   records: readonly LeaseFileRecord[];
   resolve: () => void;
   reject: (e: unknown) => void;
@@ -165,9 +166,9 @@ export class FileJournal implements LeaseStore {
     if (changes.length === 0) return Promise.resolve();
     let text = '';
     for (const r of changes) text += formatRecord(r, this.opts);
-    const bytes = Buffer.from(text, 'latin1');
+
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ bytes, records: changes, resolve, reject });
+      this.queue.push({ text, records: changes, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         const wait = this.lastFlushStart + (this.opts.flushGapMs ?? 1) - this.monotonic();
@@ -249,7 +250,9 @@ export class FileJournal implements LeaseStore {
       const h = this.handle!;
       // One write for the whole batch: a write per commit costs a thread-pool round trip each,
       // which at thousands of ACKs a second is most of the time between two syncs.
-      await writeAll(h, batch.length === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((p) => p.bytes)));
+      let text = '';
+      for (const p of batch) text += p.text;
+      await writeAll(h, Buffer.from(text, 'latin1'));
       await h.datasync();
     } catch (e) {
       this.damaged = true;

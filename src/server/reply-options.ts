@@ -127,40 +127,53 @@ function u32(n: number): Uint8Array {
   return b;
 }
 
+// Which codes a reply already carries, while one is assembled (assembly is synchronous; reset after each).
+const sent = new Uint8Array(256);
+const protocolCode = new Uint8Array(256);
+for (const c of PROTOCOL_CODES) protocolCode[c] = 1;
+
+function put(out: [number, Uint8Array][], code: number, data: Uint8Array | undefined): void {
+  if (data === undefined || sent[code] === 1) return;
+  sent[code] = 1;
+  out.push([code, data]);
+}
+
+function putConfigured(out: [number, Uint8Array][], req: OptionRequest, code: number): void {
+  if (sent[code] === 1 || protocolCode[code] === 1) return;
+  const st = req.configured.get(code);
+  if (code === OPT_SUBNET_MASK) {
+    put(out, code, st ? optionData(st, req.catalogue, req.resolve) : maskData(req.subnetMask));
+    return;
+  }
+  if (st !== undefined) put(out, code, optionData(st, req.catalogue, req.resolve));
+  else put(out, code, req.defaults?.get(code));
+}
+
 export function assembleOptions(req: OptionRequest): [number, Uint8Array][] {
   const out: [number, Uint8Array][] = [];
-  const sent = new Set<number>();
-  const put = (code: number, data: Uint8Array | undefined): void => {
-    if (data === undefined || sent.has(code)) return;
-    sent.add(code);
-    out.push([code, data]);
-  };
-  const configured = (code: number): void => {
-    if (sent.has(code) || PROTOCOL_CODES.has(code)) return;
-    if (code === OPT_SUBNET_MASK) {
-      const st = req.configured.get(code);
-      put(code, st ? optionData(st, req.catalogue, req.resolve) : maskData(req.subnetMask));
-      return;
+  try {
+    if (req.messageType !== undefined) put(out, 53, Uint8Array.of(req.messageType));
+    if (req.serverId !== undefined) put(out, OPT_SERVER_ID, ipToBytes(req.serverId));
+    if (req.leaseTime !== undefined) put(out, OPT_LEASE_TIME, u32(req.leaseTime));
+    if (req.renewalTime !== undefined) put(out, OPT_RENEWAL_TIME, u32(req.renewalTime));
+    if (req.rebindingTime !== undefined) put(out, OPT_REBINDING_TIME, u32(req.rebindingTime));
+    if (req.message !== undefined) put(out, OPT_MESSAGE, new Uint8Array(Buffer.from(req.message, 'latin1')));
+    if (req.alwaysMask) putConfigured(out, req, OPT_SUBNET_MASK);
+    const prl = req.prl;
+    if (prl !== undefined && prl.length > 0) {
+      for (let i = 0; i < prl.length; i++) {
+        const code = prl[i]!;
+        if (code !== OPT_RELAY_AGENT_INFO && code !== 0 && code !== 255) putConfigured(out, req, code);
+      }
+    } else if (req.messageType !== 6) {
+      for (const code of [OPT_SUBNET_MASK, OPT_ROUTERS, OPT_DNS, OPT_HOST_NAME]) putConfigured(out, req, code);
+      const rest = [...req.configured.keys(), ...(req.defaults?.keys() ?? [])].sort((a, b) => a - b);
+      for (const code of rest) putConfigured(out, req, code);
     }
-    const st = req.configured.get(code);
-    if (st !== undefined) put(code, optionData(st, req.catalogue, req.resolve));
-    else put(code, req.defaults?.get(code));
-  };
-  if (req.messageType !== undefined) put(53, Uint8Array.of(req.messageType));
-  if (req.serverId !== undefined) put(OPT_SERVER_ID, ipToBytes(req.serverId));
-  if (req.leaseTime !== undefined) put(OPT_LEASE_TIME, u32(req.leaseTime));
-  if (req.renewalTime !== undefined) put(OPT_RENEWAL_TIME, u32(req.renewalTime));
-  if (req.rebindingTime !== undefined) put(OPT_REBINDING_TIME, u32(req.rebindingTime));
-  if (req.message !== undefined) put(OPT_MESSAGE, new Uint8Array(Buffer.from(req.message, 'latin1')));
-  if (req.alwaysMask) configured(OPT_SUBNET_MASK);
-  if (req.prl !== undefined && req.prl.length > 0) {
-    for (const code of req.prl) if (code !== OPT_RELAY_AGENT_INFO && code !== 0 && code !== 255) configured(code);
-  } else if (req.messageType !== 6) {
-    for (const code of [OPT_SUBNET_MASK, OPT_ROUTERS, OPT_DNS, OPT_HOST_NAME]) configured(code);
-    const rest = [...req.configured.keys(), ...(req.defaults?.keys() ?? [])].sort((a, b) => a - b);
-    for (const code of rest) configured(code);
+    if (req.relayAgent !== undefined) put(out, OPT_RELAY_AGENT_INFO, req.relayAgent);
+  } finally {
+    for (const [code] of out) sent[code] = 0;
   }
-  if (req.relayAgent !== undefined) put(OPT_RELAY_AGENT_INFO, req.relayAgent);
   return out;
 }
 
