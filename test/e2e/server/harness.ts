@@ -37,6 +37,16 @@ export function seedServerConf(): string {
     .replace('time.euro.apple.com', '192.0.2.123');
 }
 
+/** The seed configuration plus a second subnet, 198.51.100.0/24, for a server with two interfaces. */
+export function twoSubnetConf(): string {
+  return `${seedServerConf()}
+subnet 198.51.100.0 netmask 255.255.255.0 {
+  option routers 198.51.100.1;
+  range 198.51.100.100 198.51.100.199;
+}
+`;
+}
+
 export interface Topology {
   server: Netns;
   client: Netns;

@@ -8,18 +8,13 @@ import assert from 'node:assert/strict';
 import { after, type TestContext, test } from 'node:test';
 import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
 import type { Spawned } from '../lib/proc.js';
-import { requireTool, seedServerConf, serverCommand, serverFiles, startDhclient, tempDir, waitFor } from './harness.js';
+import { requireTool, serverCommand, serverFiles, startDhclient, tempDir, twoSubnetConf, waitFor } from './harness.js';
 
 after(() => {
   assert.deepEqual(sweepLeakedNamespaces('this-run'), [], 'a namespace outlived its test');
 });
 
-const CONF = `${seedServerConf()}
-subnet 198.51.100.0 netmask 255.255.255.0 {
-  option routers 198.51.100.1;
-  range 198.51.100.100 198.51.100.199;
-}
-`;
+const CONF = twoSubnetConf();
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 

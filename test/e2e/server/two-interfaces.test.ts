@@ -8,11 +8,11 @@ import { after, type TestContext, test } from 'node:test';
 import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
 import {
   requireTool,
-  seedServerConf,
   serverCommand,
   serverFiles,
   startDhclient,
   tempDir,
+  twoSubnetConf,
   UDP_ONLY,
   waitFor,
 } from './harness.js';
@@ -21,12 +21,7 @@ after(() => {
   assert.deepEqual(sweepLeakedNamespaces('this-run'), [], 'a namespace outlived its test');
 });
 
-const CONF = `${seedServerConf()}
-subnet 198.51.100.0 netmask 255.255.255.0 {
-  option routers 198.51.100.1;
-  range 198.51.100.100 198.51.100.199;
-}
-`;
+const CONF = twoSubnetConf();
 
 async function twoSubnets(t: TestContext, env?: NodeJS.ProcessEnv) {
   const lab = createLab(t);
