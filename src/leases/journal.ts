@@ -17,6 +17,7 @@
 //
 // All writes go through one queue, so an append never interleaves with a rewrite.
 
+import { fdatasyncSync, writeSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -59,6 +60,14 @@ export interface JournalOptions extends ParseLeasesOptions, FileWriteOptions {
    * CPU in all and a lower average REQUEST-to-ACK time than flushing back to back (0).
    */
   flushGapMs?: number;
+  /**
+   * Write and fdatasync on the event loop itself, as ISC dhcpd does (default true, for files with a descriptor),
+   * instead of handing both to libuv's workers. While the disk syncs, requests wait in the socket queue and are
+   * then read and decided in larger batches: with perfdhcp at 6,000-10,400 DORA/s this took about 17 % less CPU
+   * and lost several times fewer replies (perfdhcp's own socket overflowed less often). The price: a disk that
+   * stalls holds up OFFERs too, not only ACKs.
+   */
+  syncOnLoop?: boolean;
   /** Monotonic milliseconds and a one-shot timer, for flushGapMs (tests drive them by hand). */
   monotonic?: () => number;
   setTimer?: (fn: () => void, ms: number) => void;
@@ -248,12 +257,24 @@ export class FileJournal implements LeaseStore {
     try {
       if (this.damaged || this.handle === undefined) await this.rewriteNow();
       const h = this.handle!;
-      // One write for the whole batch: a write per commit costs a thread-pool round trip each,
-      // which at thousands of ACKs a second is most of the time between two syncs.
+      // One write for the whole batch: a write per commit costs a system call (or a worker round trip)
+      // each, which at thousands of ACKs a second is most of the time between two syncs.
       let text = '';
       for (const p of batch) text += p.text;
-      await writeAll(h, Buffer.from(text, 'latin1'));
-      await h.datasync();
+      const fd = (h as { fd?: unknown }).fd;
+      if (this.opts.syncOnLoop !== false && typeof fd === 'number') {
+        const b = Buffer.from(text, 'latin1');
+        let off = 0;
+        while (off < b.length) {
+          const n = writeSync(fd, b, off);
+          if (n <= 0) throw new Error('write made no progress');
+          off += n;
+        }
+        fdatasyncSync(fd);
+      } else {
+        await writeAll(h, Buffer.from(text, 'latin1'));
+        await h.datasync();
+      }
     } catch (e) {
       this.damaged = true;
       for (const p of batch) p.reject(e);

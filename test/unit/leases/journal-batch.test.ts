@@ -41,6 +41,17 @@ describe('lease journal batching and bookkeeping', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('on a real file the batch is written and synced on the event loop, and reads back whole', async () => {
+    fs.writeFileSync(file, [...formatLeaseFile([lease(1)])].join(''), 'latin1');
+    const j = new FileJournal(file, { clock: () => NOW * 1000 }); // node's fs: handles with a descriptor
+    await j.load();
+    await Promise.all([2, 3].map((n) => j.commit([lease(n)])));
+    await j.commit([lease(4)]);
+    // Durable before close: what the file holds now is what a crash would leave.
+    assert.deepEqual([...parseLeases(fs.readFileSync(file, 'latin1'), 'f').leases.keys()].length, 4);
+    await j.close();
+  });
+
   it('under load commits gather for flushGapMs; after a quiet spell a commit is flushed at once', async () => {
     fs.writeFileSync(file, [...formatLeaseFile([lease(1)])].join(''), 'latin1');
     let now = 1000;
