@@ -175,6 +175,9 @@ function describe(run: RunResult): string {
   return `${why}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
 }
 
+/** `ip netns add` calls of this process, one after the other (see Lab.netns). */
+let namespaceAdds: Promise<unknown> = Promise.resolve();
+
 export class Lab {
   private readonly namespaces: Netns[] = [];
   private readonly children = new Set<Spawned>();
@@ -199,7 +202,10 @@ export class Lab {
     const ns = { name: newName() };
     liveNamespaces.add(ns.name); // registered before creation, so a half-made namespace is still removed
     this.namespaces.push(ns);
-    await this.ip(['netns', 'add', ns.name]);
+    // iproute2 fails now and then ("Cannot open network namespace") when one process adds two at once: one at a time.
+    const add = namespaceAdds.then(() => this.ip(['netns', 'add', ns.name]));
+    namespaceAdds = add.catch(() => undefined);
+    await add;
     await this.ip(['-n', ns.name, 'link', 'set', 'lo', 'up']);
     return ns;
   }
