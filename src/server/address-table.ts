@@ -3,7 +3,7 @@
 // about an address. The allocation policy (allocator.ts) extends it.
 
 import type { Pool, ScopeTree } from '../conf/scope-tree.js';
-import type { BindingState, Lease } from '../leases/lease.js';
+import { BINDING_STATES, type BindingState, type Lease } from '../leases/lease.js';
 import { ipToString, parseIpv4 } from '../wire/index.js';
 import type { ClientIdentity, HardwareAddress } from './client-id.js';
 import { ClientIndex } from './client-index.js';
@@ -18,15 +18,8 @@ export const RELEASED = 3;
 export const ABANDONED = 4;
 export const RESET = 5;
 export const BACKUP = 6;
-export const STATE_NAMES: readonly BindingState[] = [
-  'free',
-  'active',
-  'expired',
-  'released',
-  'abandoned',
-  'reset',
-  'backup',
-];
+/** The lease file's names, in the order of the numbers above (lease.ts keeps them in that order). */
+export const STATE_NAMES: readonly BindingState[] = BINDING_STATES;
 
 export const F_OFFERED = 1;
 export const F_BOOTP_RANGE = 2;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import * as table from '../../../src/server/address-table.js';
 import { ACTIVE, Allocator, NO_SLOT } from '../../../src/server/allocator.js';
 import type { ClientIdentity } from '../../../src/server/client-id.js';
 import { ExpiryHeap } from '../../../src/server/expiry-heap.js';
@@ -109,5 +110,13 @@ test('property: no address is ever active for two clients, and free counts add u
       }
     }),
     { numRuns: 200 },
+  );
+});
+
+test('the numeric binding states name the lease file states they stand for', () => {
+  const { FREE, ACTIVE: A, EXPIRED, RELEASED, ABANDONED, RESET, BACKUP, STATE_NAMES } = table;
+  assert.deepEqual(
+    [FREE, A, EXPIRED, RELEASED, ABANDONED, RESET, BACKUP].map((n) => STATE_NAMES[n]),
+    ['free', 'active', 'expired', 'released', 'abandoned', 'reset', 'backup'],
   );
 });
