@@ -16,7 +16,7 @@ import { type FrameErrorCause, parseFrame } from '../wire/frame.js';
 import { formatMac } from './addr.js';
 import { loadNative, type NativeHandle, type NativeLoad, requireNative } from './native.js';
 import { type FrameInfo, openPacketSocket, type PacketSocket } from './packet-socket.js';
-import { type ReplyRoute, routeReply } from './raw-frames.js';
+import { type FrameSource, type ReplyRoute, routeReply } from './raw-frames.js';
 import {
   type Destination,
   type DhcpPorts,
@@ -220,7 +220,8 @@ export class RawTransport implements Transport {
     if (iface !== undefined && own === undefined && destination.kind !== 'relay' && destination.kind !== 'client') {
       throw new Error(`interface ${iface.name} is not served by this transport`);
     }
-    const source = own?.mac === undefined ? undefined : { ...own, mac: own.mac };
+    // Every served record carries the socket's MAC (openInterface): no copy per reply.
+    const source = own?.mac === undefined ? undefined : (own as FrameSource);
     return routeReply(payload, destination, source, this.ports);
   }
 

@@ -34,6 +34,8 @@ export interface JournalFileHandle {
   sync(): Promise<void>;
   datasync(): Promise<void>;
   close(): Promise<void>;
+  /** The descriptor, when the handle is a real file (fs.promises' is): see JournalOptions.syncOnLoop. */
+  readonly fd?: number;
 }
 
 /** The file system calls the journal makes (node:fs/promises satisfies it); tests inject faults. */
@@ -261,8 +263,8 @@ export class FileJournal implements LeaseStore {
       // each, which at thousands of ACKs a second is most of the time between two syncs.
       let text = '';
       for (const p of batch) text += p.text;
-      const fd = (h as { fd?: unknown }).fd;
-      if (this.opts.syncOnLoop !== false && typeof fd === 'number') {
+      const fd = h.fd;
+      if (this.opts.syncOnLoop !== false && fd !== undefined) {
         const b = Buffer.from(text, 'latin1');
         let off = 0;
         while (off < b.length) {
