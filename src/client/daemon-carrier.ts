@@ -3,7 +3,7 @@
 // /sys/class/net/IF/carrier: one small read a second costs nothing and needs no netlink socket. A read that
 // fails (the interface is administratively down: the kernel answers EINVAL) counts as no carrier.
 // The first sample only sets the starting state: the engine is told about changes, not about how things were.
-import { readFileSync } from 'node:fs';
+import { sysNetValue } from '../io/interfaces.js';
 
 export interface CarrierWatchOptions {
   ifname: string;
@@ -17,7 +17,9 @@ export interface CarrierWatchOptions {
 }
 
 export function readCarrier(ifname: string): boolean {
-  return readFileSync(`/sys/class/net/${ifname}/carrier`, 'utf8').trim() === '1';
+  const v = sysNetValue(ifname, 'carrier');
+  if (v === undefined) throw new Error(`${ifname}: carrier unreadable`);
+  return v === '1';
 }
 
 const realTimers = {

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { formatDiagnostic } from '../conf/diagnostics.js';
 import { parseDhclientConf } from '../conf/index.js';
 import { arpProbe } from '../io/arp.js';
+import { sysNetValue } from '../io/interfaces.js';
 import { Catalogue } from '../options/catalogue.js';
 import { ipToString } from '../wire/index.js';
 import { type BuiltConfigs, buildClientConfigs, configFor } from './config.js';
@@ -67,14 +68,6 @@ function readConf(path: string): Uint8Array | undefined {
   }
 }
 
-function sysValue(iface: string, key: string): string | undefined {
-  try {
-    return readFileSync(`/sys/class/net/${iface}/${key}`, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
-
 /** Without interface names: those of `interface "x" { }` blocks, else every Ethernet interface but loopback. */
 function defaultInterfaces(built: BuiltConfigs): string[] {
   if (built.interfaces.size > 0) return [...built.interfaces.keys()];
@@ -86,7 +79,7 @@ function defaultInterfaces(built: BuiltConfigs): string[] {
       .map((l) => l.split(':')[0]?.trim() ?? '')
       .filter((n) => n !== '' && n !== 'lo');
   } catch {}
-  return names.filter((n) => sysValue(n, 'type') === '1');
+  return names.filter((n) => sysNetValue(n, 'type') === '1');
 }
 
 function sleep(ms: number): Promise<void> {
@@ -143,7 +136,7 @@ export async function runClientDaemon(o: ClientDaemonOptions): Promise<number> {
     return 1;
   }
   for (const i of interfaces) {
-    if (sysValue(i, 'ifindex') === undefined) {
+    if (sysNetValue(i, 'ifindex') === undefined) {
       error(`Unknown interface ${i}`);
       return 1;
     }
@@ -197,13 +190,13 @@ export async function runClientDaemon(o: ClientDaemonOptions): Promise<number> {
       error(`Packet sockets are not available (${fellBack}): using UDP broadcast, sent from the kernel's choice`);
     }
     links.push(link);
-    const macText = link.mac ? undefined : sysValue(ifname, 'address');
+    const macText = link.mac ? undefined : sysNetValue(ifname, 'address');
     const mac = link.mac ?? Uint8Array.from((macText ?? '0:0:0:0:0:0').split(':').map((h) => Number.parseInt(h, 16)));
     if (o.verbose && link.usesPacketSocket) {
       const m = [...mac].map((b) => b.toString(16).padStart(2, '0')).join(':');
       info(`Listening on LPF/${ifname}/${m}\nSending on   LPF/${ifname}/${m}`);
     }
-    const mtu = Number(sysValue(ifname, 'mtu') ?? '');
+    const mtu = Number(sysNetValue(ifname, 'mtu') ?? '');
     const machine = new ClientMachine(
       cfg,
       {

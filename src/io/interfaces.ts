@@ -48,13 +48,19 @@ function parseDotted(text: string): number {
   return (((p[0] ?? 0) << 24) | ((p[1] ?? 0) << 16) | ((p[2] ?? 0) << 8) | (p[3] ?? 0)) >>> 0;
 }
 
-function readSysNumber(path: string): number | undefined {
+/** One attribute of /sys/class/net/IFNAME (`mtu`, `carrier`, `address`…), trimmed; undefined when unreadable. */
+export function sysNetValue(ifname: string, key: string): string | undefined {
   try {
-    const n = Number(readFileSync(path, 'utf8').trim());
-    return Number.isFinite(n) ? n : undefined;
+    return readFileSync(`/sys/class/net/${ifname}/${key}`, 'utf8').trim();
   } catch {
     return undefined;
   }
+}
+
+function sysNetNumber(ifname: string, key: string): number | undefined {
+  const text = sysNetValue(ifname, key);
+  const n = text === undefined ? Number.NaN : Number(text);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 /**
@@ -67,7 +73,7 @@ export function systemInterfaces(): SystemInterface[] {
   for (const [name, infos] of Object.entries(networkInterfaces())) {
     const v4 = (infos ?? []).filter((i) => i.family === 'IPv4');
     if (v4.length === 0) continue;
-    const flags = readSysNumber(`/sys/class/net/${name}/flags`);
+    const flags = sysNetNumber(name, 'flags');
     const loopback = v4.some((i) => i.internal) || (flags !== undefined && (flags & IFF_LOOPBACK) !== 0);
     const broadcast =
       flags === undefined
@@ -75,10 +81,10 @@ export function systemInterfaces(): SystemInterface[] {
         : (flags & IFF_BROADCAST) !== 0 && (flags & (IFF_LOOPBACK | IFF_POINTOPOINT)) === 0;
     const macText = v4[0]?.mac ?? '00:00:00:00:00:00';
     const mac = Uint8Array.from(macText.split(':').map((h) => Number.parseInt(h, 16)));
-    const mtu = readSysNumber(`/sys/class/net/${name}/mtu`);
+    const mtu = sysNetNumber(name, 'mtu');
     out.push({
       name,
-      index: readSysNumber(`/sys/class/net/${name}/ifindex`) ?? 0,
+      index: sysNetNumber(name, 'ifindex') ?? 0,
       broadcast,
       loopback,
       up: flags === undefined ? true : (flags & IFF_UP) !== 0,
