@@ -29,6 +29,7 @@ CONFIRM_SECS=${CONFIRM_SECS:-10} # perfdhcp -p of the reported (confirm) run
 DROP_MAX=${DROP_MAX:-1}          # % of DORAs allowed to fail
 LAT_RATE=${LAT_RATE:-100}        # unloaded latency probe: rate ...
 LAT_SECS=${LAT_SECS:-3}          # ... and seconds
+HALF_SECS=${HALF_SECS:-}         # seconds of the run of every server at half of Leasehold's rate (default CONFIRM_SECS; 0: skip)
 FSYNC_RATE=${FSYNC_RATE:-20}     # strace durability check: rate ...
 FSYNC_SECS=${FSYNC_SECS:-2}      # ... and seconds
 DO_FSYNC_CHECK=${DO_FSYNC_CHECK:-1}
@@ -350,6 +351,14 @@ done
 log "results -> $RES"
 setup_net
 for s in $RUN; do bench_server "$s"; done
+# 6. every server at half of Leasehold's highest sustained rate: the latency comparison at one offered rate
+HALF_OF=${HALF_OF:-leasehold}
+best=$(awk -F'\t' -v n="$HALF_OF" -v m="$DROP_MAX" '$1 == n && $2 == "confirm" && $10 + 0 < m { r = $3 } END { print r + 0 }' "$STEPS")
+if [ "${HALF_SECS:-$CONFIRM_SECS}" -gt 0 ] && [ "$best" -gt 0 ]; then
+  half=$(round3 "$(calc "print $best / 2")")
+  log "=== latency at half of $HALF_OF's highest sustained rate: $half/s"
+  for s in $RUN; do [ -n "${NOTE[$s]:-}" ] || run_step "$s" half "$half" "${HALF_SECS:-$CONFIRM_SECS}" || true; done
+fi
 teardown_net
 
 printf 'server\tversion\tdrop_max\tconfirm_secs\tnote\n' > "$RES/servers.tsv"

@@ -73,6 +73,24 @@ export function summary(dir: string): string {
         `${f(per)} | ${mib(c.hwm_kb)} | ${fv} |`,
     );
   }
+  const half = servers.map((sv) => ({ n: sv.server!, r: of(sv.server!, 'half') })).filter((x) => x.r !== undefined);
+  if (half.length > 0) {
+    out.push(
+      '',
+      `### Latency at half of Leasehold's highest sustained rate (${f(half[0]!.r!.offered)}/s offered to every server, ${half[0]!.r!.secs} s)`,
+      '',
+      '| server | offered /s | achieved DORA/s | drops % | DO avg / max ms | RA avg / max ms | server CPU s |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const { n, r } of half) {
+      out.push(
+        `| ${n} | ${f(r!.offered)} | ${f(r!.achieved)} | ${f(r!.drops_pct, 2)} | ${f(r!.do_avg, 3)} / ${f(r!.do_max, 1)} | ` +
+          `${f(r!.ra_avg, 3)} / ${f(r!.ra_max, 1)} | ${f(r!.srv_cpu, 2)} |`,
+      );
+    }
+  }
+  const verdicts = verdictLines(servers, of, half);
+  if (verdicts.length > 0) out.push('', '### Against the targets (issue 6)', '', ...verdicts);
   out.push('', '### Saturation probe, unloaded latency, details', '');
   out.push(
     '| server | sat. offered /s | sat. achieved DORA/s | sat. drops % | sat. server CPU s (user+sys) | sat. DORA per CPU-s | sat. peak resident | DO / RA avg ms at low rate | leases in file after confirm | perfdhcp CPU s (confirm) | other CPU s (confirm) | search + confirm steps offered:drops % |',
@@ -113,4 +131,43 @@ export function summary(dir: string): string {
     }
   }
   return out.join('\n');
+}
+
+const isLeasehold = (n: string) => n === 'leasehold' || n.startsWith('leasehold-');
+
+/** Leasehold's sustained rate against the best peer's, and its RA latency at the half rate against each peer's. */
+function verdictLines(
+  servers: Row[],
+  of: (name: string, phase: string) => Row | undefined,
+  half: { n: string; r: Row | undefined }[],
+): string[] {
+  const lines: string[] = [];
+  const ours = of('leasehold', 'confirm');
+  const peers = servers.filter((sv) => !isLeasehold(sv.server!) && !sv.note);
+  const best = peers
+    .map((sv) => ({ n: sv.server!, a: num(of(sv.server!, 'confirm')?.achieved) ?? 0 }))
+    .sort((x, y) => y.a - x.a)[0];
+  const a = num(ours?.achieved) ?? 0;
+  if (best !== undefined && best.a > 0 && a > 0) {
+    const ratio = a / best.a;
+    const met = ratio >= 2 ? 'met, and the 2x stretch goal too' : ratio >= 1.25 ? 'met' : 'NOT met';
+    lines.push(
+      `- Sustained rate: Leasehold ${f(a)} DORA/s, best peer ${best.n} ${f(best.a)}: ${f(ratio, 2)}x (target 1.25x): ${met}.`,
+    );
+  }
+  const ourHalf = half.find((h) => h.n === 'leasehold')?.r;
+  const ourRa = num(ourHalf?.ra_avg);
+  if (ourRa !== undefined) {
+    for (const { n, r } of half) {
+      if (isLeasehold(n)) continue;
+      const ra = num(r?.ra_avg);
+      if (ra === undefined) continue;
+      const verdict = ourRa <= ra ? 'no worse: met' : 'worse: NOT met';
+      lines.push(
+        `- REQUEST-to-ACK average at ${f(ourHalf?.offered)}/s: Leasehold ${f(ourRa, 3)} ms, ${n} ${f(ra, 3)} ms: ${verdict}` +
+          ` (${n} dropped ${f(r?.drops_pct, 2)} %, Leasehold ${f(ourHalf?.drops_pct, 2)} %).`,
+      );
+    }
+  }
+  return lines;
 }

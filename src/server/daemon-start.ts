@@ -18,6 +18,7 @@ import { type DaemonOptions, ServerDaemon } from './daemon.js';
 import type { Logger } from './daemon-log.js';
 import { serverProber } from './daemon-probe.js';
 import { cachingResolver, configuredHostnames, type LookupFn, prefetch } from './daemon-resolve.js';
+import { warmUp } from './daemon-warm-up.js';
 import { poolReport } from './engine.js';
 import { networkName } from './log.js';
 import { type PidFs, removePidFile, runningPid, writePidFile } from './pid-file.js';
@@ -37,6 +38,8 @@ export interface StartSettings {
   group?: string;
   /** 'udp' skips packet sockets (tests of the UDP path; LEASEHOLD_TRANSPORT=udp). Default 'auto'. */
   transport?: 'auto' | 'udp';
+  /** Run the packet path on synthetic traffic before serving (daemon-warm-up.ts). Default false. */
+  warmUp?: boolean;
 }
 
 export interface StartDeps {
@@ -162,6 +165,12 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   for (const w of loaded.warnings) log.error(`${w.file}:${w.line}: ${w.message}`);
   log.info(`Wrote ${loaded.leaseCount ?? loaded.leases.size} leases to leases file.`);
   for (const line of poolReport(allocator)) log.info(line);
+
+  // Compiled before the first real request rather than during the first storm.
+  if (settings.warmUp === true) {
+    const warm = await warmUp();
+    if ('error' in warm) log.info(`Warm-up skipped: ${warm.error}`);
+  }
 
   // Interfaces and sockets.
   const system = (deps.listInterfaces ?? systemInterfaces)();
