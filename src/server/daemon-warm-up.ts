@@ -17,7 +17,7 @@ import { buildScopeTree } from '../conf/scope-tree.js';
 import type { NativeAddon, NativeCallback, NativeHandle } from '../io/native.js';
 import { openRawTransport, type UdpSender } from '../io/raw-transport.js';
 import type { ServedInterface } from '../io/transport.js';
-import { FileJournal } from '../leases/journal.js';
+import { FileJournal, type JournalOptions } from '../leases/journal.js';
 import { buildFrame } from '../wire/frame.js';
 import { BOOTREQUEST, encodeMessage } from '../wire/index.js';
 import { Allocator } from './allocator.js';
@@ -156,6 +156,7 @@ export async function warmUp(opts: WarmUpOptions = {}): Promise<WarmUpReport | {
   const budget = opts.budgetMs ?? 1500;
   let dir: string | undefined;
   let daemon: ServerDaemon | undefined;
+  let store: FileJournal | undefined;
   try {
     dir = await mkdtemp(join(opts.dir ?? tmpdir(), 'leasehold-warm-up-'));
     const parsed = parseDhcpdConfText(CONF);
@@ -163,7 +164,9 @@ export async function warmUp(opts: WarmUpOptions = {}): Promise<WarmUpReport | {
     const tree = buildScopeTree(parsed.conf, parsed.catalogue);
     const allocator = new Allocator(tree);
     await writeFile(join(dir, 'dhcpd.leases'), '');
-    const store = new FileJournal(join(dir, 'dhcpd.leases'), { catalogue: parsed.catalogue as never });
+    store = new FileJournal(join(dir, 'dhcpd.leases'), {
+      catalogue: parsed.catalogue as JournalOptions['catalogue'],
+    });
     await store.load(allocator.leaseHolder(Math.floor(Date.now() / 1000)));
     const log = streamLogger({ bare: false, write: () => undefined, schedule: (f) => f() });
     const frames: Uint8Array[] = [];
@@ -237,13 +240,16 @@ export async function warmUp(opts: WarmUpOptions = {}): Promise<WarmUpReport | {
       for (let k = 0; k < 100 && frames.length + datagrams.length < reqs.length; k++) await (k < 10 ? turn() : pause());
       done += replies(frames, datagrams).size;
     }
-    await d.stop();
     daemon = undefined;
+    store = undefined;
+    await d.stop();
     return { exchanges: done, ms: performance.now() - t0 };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   } finally {
-    await daemon?.stop().catch(() => undefined);
+    // The daemon closes the store; without one, close it here.
+    if (daemon !== undefined) await daemon.stop().catch(() => undefined);
+    else await store?.close().catch(() => undefined);
     if (dir !== undefined) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
