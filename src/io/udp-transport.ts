@@ -89,6 +89,11 @@ function closeSocket(s: Socket): Promise<void> {
   });
 }
 
+/** What UDP sockets lose when they serve several interfaces (they share one wildcard socket for broadcasts). */
+export function cannotTellApart(names: readonly string[]): string {
+  return `UDP sockets cannot tell ${names.join(', ')} apart: broadcasts from clients without an address are dropped; relayed and renewing clients are served.`;
+}
+
 export class UdpTransport implements Transport {
   readonly kind = 'udp' as const;
   private readonly served: ServedInterface[];
@@ -154,6 +159,7 @@ export class UdpTransport implements Transport {
 
   async addInterface(iface: ServedInterface): Promise<string[]> {
     if (this.closed) throw new Error('transport closed');
+    const isNew = !this.served.some((i) => i.name === iface.name);
     // A new primary address needs a new bind: the old socket goes first (it may hold the same address).
     const old = this.perInterface.get(iface.name);
     this.perInterface.delete(iface.name);
@@ -162,7 +168,10 @@ export class UdpTransport implements Transport {
     if (at >= 0) this.served.splice(at, 1);
     await this.bindInterface(iface);
     this.served.push(iface);
-    return this.lines(iface, 'Listening on', 'Sending on  ');
+    const lines = this.lines(iface, 'Listening on', 'Sending on  ');
+    // Said at start-up for the interfaces served then (daemon-start.ts); again whenever one more joins them.
+    if (isNew && this.served.length > 1) lines.push(cannotTellApart(this.served.map((i) => i.name)));
+    return lines;
   }
 
   async removeInterface(name: string): Promise<string[]> {

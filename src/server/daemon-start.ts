@@ -11,6 +11,7 @@ import { watchInterfaces } from '../io/interface-watch.js';
 import { type SystemInterface, selectInterfaces, systemInterfaces } from '../io/interfaces.js';
 import { openBestTransport } from '../io/raw-fallback.js';
 import type { PacketHandler, ServedInterface, Transport } from '../io/transport.js';
+import { cannotTellApart } from '../io/udp-transport.js';
 import { FileJournal, type JournalOptions } from '../leases/journal.js';
 import { LeaseFileError } from '../leases/store.js';
 import { Allocator } from './allocator.js';
@@ -94,9 +95,7 @@ export function udpLimits(system: readonly SystemInterface[], served: readonly S
   const first = served[0];
   if (first === undefined) return [];
   if (served.length > 1) {
-    return [
-      `UDP sockets cannot tell ${served.map((i) => i.name).join(', ')} apart: broadcasts from clients without an address are dropped; relayed and renewing clients are served.`,
-    ];
+    return [cannotTellApart(served.map((i) => i.name))];
   }
   const others = system.filter((i) => i.broadcast && !i.loopback && i.up && i.name !== first.name).map((i) => i.name);
   if (others.length === 0) return [];

@@ -206,6 +206,19 @@ test('UDP transport: an interface added later gets its own socket; removing it c
   for (let i = 0; i < 200 && got.length === 0; i++) await new Promise((r) => setImmediate(r));
   client.close();
   assert.equal(got[0]?.iface?.name, 'lo2', 'unicast to its address arrives on its socket');
+  // A second interface: UDP sockets cannot tell their broadcasts apart, and the added lines say so.
+  const lo3: ServedInterface = { ...lo2, name: 'lo3', addresses: [ip('127.0.0.3')] };
+  assert.deepEqual(await tr.addInterface(lo3), [
+    'Listening on Socket/lo3/lab',
+    'Sending on   Socket/lo3/lab',
+    'UDP sockets cannot tell lo2, lo3 apart: broadcasts from clients without an address are dropped; relayed and renewing clients are served.',
+  ]);
+  // New addresses for an interface already served are not a new interface: no second warning.
+  assert.equal((await tr.addInterface({ ...lo3, addresses: [ip('127.0.0.4')] })).length, 2);
+  assert.deepEqual(await tr.removeInterface('lo3'), [
+    'No longer listening on Socket/lo3/lab',
+    'No longer sending on   Socket/lo3/lab',
+  ]);
   assert.deepEqual(await tr.removeInterface('lo2'), [
     'No longer listening on Socket/lo2/lab',
     'No longer sending on   Socket/lo2/lab',
