@@ -34,7 +34,7 @@ export interface JournalFileHandle {
   sync(): Promise<void>;
   datasync(): Promise<void>;
   close(): Promise<void>;
-  /** The descriptor, when the handle is a real file (fs.promises' is): see JournalOptions.syncOnLoop. */
+  /** The descriptor, when the handle is a real file (fs.promises' is): flushes then sync on the event loop. */
   readonly fd?: number;
 }
 
@@ -63,14 +63,6 @@ export interface JournalOptions extends ParseLeasesOptions, FileWriteOptions {
    * 0.31-0.50 ms with 0, because a timer of under a millisecond fires a millisecond or two later.
    */
   flushGapMs?: number;
-  /**
-   * Write and fdatasync on the event loop itself, as ISC dhcpd does (default true, for files with a descriptor),
-   * instead of handing both to libuv's workers. While the disk syncs, requests wait in the socket queue and are
-   * then read and decided in larger batches: with perfdhcp at 6,000-10,400 DORA/s this took about 17 % less CPU
-   * and lost several times fewer replies (perfdhcp's own socket overflowed less often). The price: a disk that
-   * stalls holds up OFFERs too, not only ACKs.
-   */
-  syncOnLoop?: boolean;
   /** Monotonic milliseconds and a one-shot timer, for flushGapMs (tests drive them by hand). */
   monotonic?: () => number;
   setTimer?: (fn: () => void, ms: number) => void;
@@ -264,8 +256,12 @@ export class FileJournal implements LeaseStore {
       // each, which at thousands of ACKs a second is most of the time between two syncs.
       let text = '';
       for (const p of batch) text += p.text;
+      // A real file is written and fdatasynced on the event loop itself, as ISC dhcpd does, not handed to
+      // libuv's workers: while the disk syncs, requests wait in the socket queue and are then decided in larger
+      // batches (perfdhcp at 6,000-10,400 DORA/s: about 17 % less CPU, several times fewer lost replies). The
+      // price: a disk that stalls holds up OFFERs too. A sync thread of its own measured worse (bench/README.md).
       const fd = h.fd;
-      if (this.opts.syncOnLoop !== false && fd !== undefined) {
+      if (fd !== undefined) {
         const b = Buffer.from(text, 'latin1');
         let off = 0;
         while (off < b.length) {

@@ -14,12 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDhcpdConfText } from '../conf/index.js';
 import { buildScopeTree } from '../conf/scope-tree.js';
-import type { NativeAddon, NativeCallback, NativeHandle } from '../io/native.js';
+import { NATIVE_ABI_VERSION, type NativeAddon, type NativeCallback, type NativeHandle } from '../io/native.js';
 import { openRawTransport, type UdpSender } from '../io/raw-transport.js';
 import type { ServedInterface } from '../io/transport.js';
 import { FileJournal, type JournalOptions } from '../leases/journal.js';
-import { buildFrame } from '../wire/frame.js';
+import { buildFrame, parseFrame } from '../wire/frame.js';
 import { BOOTREQUEST, encodeMessage } from '../wire/index.js';
+import { BROADCAST_MAC, IPV4_BROADCAST, ipToBytes, readIpv4 } from '../wire/ip.js';
 import { Allocator } from './allocator.js';
 import { ServerDaemon } from './daemon.js';
 import { streamLogger } from './daemon-log.js';
@@ -63,7 +64,6 @@ const BATCH = 32;
 const PRL = Uint8Array.from([1, 3, 6, 15, 28, 51, 54, 58, 59]);
 const SERVER_MAC = Uint8Array.from([2, 0, 0x5e, 0, 2, 1]);
 const RELAY_MAC = Uint8Array.from([2, 0, 0x5e, 0, 2, 2]);
-const BROADCAST_MAC = Uint8Array.from([255, 255, 255, 255, 255, 255]);
 
 /** A fake addon with one link; frames the server sends are kept for the caller to read. */
 function fakeAddon(sent: Uint8Array[]): { addon: NativeAddon; deliver: () => NativeCallback | undefined } {
@@ -72,7 +72,7 @@ function fakeAddon(sent: Uint8Array[]): { addon: NativeAddon; deliver: () => Nat
     throw new Error('not available during warm-up');
   };
   const addon: NativeAddon = {
-    abiVersion: 2,
+    abiVersion: NATIVE_ABI_VERSION,
     packetOpen(_ifname, _ethertype, _filter, callback) {
       cb = callback;
       return { handle: {} as NativeHandle, ifindex: 1, hwtype: 1, mac: Buffer.from(SERVER_MAC) };
@@ -96,14 +96,6 @@ function clientMac(n: number): Uint8Array {
   return Uint8Array.of(0x02, 0x57, (n >>> 16) & 255, (n >>> 8) & 255, n & 255, 0x01);
 }
 
-function u32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-
-function ip4(a: number): Uint8Array {
-  return Uint8Array.of(a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255);
-}
-
 interface Exchange {
   mac: Uint8Array;
   xid: number;
@@ -114,7 +106,7 @@ interface Exchange {
 
 function request(x: Exchange, type: 1 | 3, renewing: boolean): Uint8Array {
   const options: [number, Uint8Array][] = [[53, Uint8Array.of(type)]];
-  if (type === 3 && !renewing) options.push([50, ip4(x.address)], [54, ip4(SERVER)]);
+  if (type === 3 && !renewing) options.push([50, ipToBytes(x.address)], [54, ipToBytes(SERVER)]);
   options.push([55, PRL]);
   const payload = encodeMessage({
     op: BOOTREQUEST,
@@ -132,7 +124,7 @@ function request(x: Exchange, type: 1 | 3, renewing: boolean): Uint8Array {
       srcMac: x.relayed ? RELAY_MAC : x.mac,
       dstMac: unicast ? SERVER_MAC : BROADCAST_MAC,
       srcIp: x.relayed ? RELAY : renewing ? x.address : 0,
-      dstIp: unicast ? SERVER : 0xffffffff,
+      dstIp: unicast ? SERVER : IPV4_BROADCAST,
       srcPort: x.relayed ? 67 : 68,
       dstPort: 67,
     },
@@ -140,11 +132,17 @@ function request(x: Exchange, type: 1 | 3, renewing: boolean): Uint8Array {
   );
 }
 
-/** yiaddr and xid of each reply, framed (packet socket) or bare (UDP sender). */
+/** yiaddr by xid of each reply, framed (packet socket) or bare (UDP sender); both lists are emptied. */
 function replies(frames: Uint8Array[], datagrams: Uint8Array[]): Map<number, number> {
   const out = new Map<number, number>();
-  for (const f of frames) if (f.length >= 42 + 240) out.set(u32(f, 42 + 4), u32(f, 42 + 16));
-  for (const d of datagrams) if (d.length >= 240) out.set(u32(d, 4), u32(d, 16));
+  const take = (m: Uint8Array) => {
+    if (m.length >= 240) out.set(readIpv4(m, 4), readIpv4(m, 16)); // xid, yiaddr
+  };
+  for (const f of frames) {
+    const parsed = parseFrame(f);
+    if (parsed.ok) take(parsed.datagram.payload);
+  }
+  for (const d of datagrams) take(d);
   frames.length = 0;
   datagrams.length = 0;
   return out;
