@@ -30,6 +30,9 @@ DROP_MAX=${DROP_MAX:-1}          # % of DORAs allowed to fail
 LAT_RATE=${LAT_RATE:-100}        # unloaded latency probe: rate ...
 LAT_SECS=${LAT_SECS:-3}          # ... and seconds
 HALF_SECS=${HALF_SECS:-}         # seconds of the run of every server at half of Leasehold's rate (default CONFIRM_SECS; 0: skip)
+HALF_CONTROL=${HALF_CONTROL:-1}  # 1: also run leasehold-nosync (lease file on tmpfs, not durable) at that rate, as a control
+TMPFS_DIR=${TMPFS_DIR:-/dev/shm} # a tmpfs for that control's lease file
+SYNC_SAMPLES=${SYNC_SAMPLES:-2000} # lease-sized append + fdatasync timed on the lease files' disk before the runs (0: skip)
 FSYNC_RATE=${FSYNC_RATE:-20}     # strace durability check: rate ...
 FSYNC_SECS=${FSYNC_SECS:-2}      # ... and seconds
 DO_FSYNC_CHECK=${DO_FSYNC_CHECK:-1}
@@ -39,6 +42,7 @@ READY_TIMEOUT=${READY_TIMEOUT:-20}
 EXIT_WAIT_US=${EXIT_WAIT_US:-500000}   # perfdhcp -W
 LEASEHOLD_CMD=${LEASEHOLD_CMD:-"node $REPO/bin/leasehold server -f -d -q -cf {conf} -lf {leases} -pf {workdir}/leasehold.pid {iface}"}
 SCRATCH=${BENCH_SCRATCH:-${TMPDIR:-/tmp}/leasehold-bench}
+SHM_WORK=$TMPFS_DIR/leasehold-bench-$$
 STAMP=$(date +%Y%m%d-%H%M%S)
 RES=${RESULTS_DIR:-$SCRATCH/results/$STAMP}
 WORK=$SCRATCH/work
@@ -81,6 +85,7 @@ cleanup() {
   for p in $SRV_PID $LAUNCHER_PID; do kill -TERM "$p" 2>/dev/null || true; done
   teardown_net
   [ "${KEEP_WORK:-0}" = 1 ] || rm -rf "$WORK"
+  rm -rf "$SHM_WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -106,6 +111,7 @@ setup_net() {
 installed() {
   case $1 in
     leasehold|leasehold-udp) [ -f "$REPO/dist/src/cli/main.js" ] ;;
+    leasehold-nosync) [ -f "$REPO/dist/src/cli/main.js" ] && [ "$(stat -f -c %T "$TMPFS_DIR" 2>/dev/null)" = tmpfs ] ;;
     kea|kea-mt) command -v kea-dhcp4 >/dev/null ;;
     dhcpd) command -v dhcpd >/dev/null ;;
     dnsmasq) command -v dnsmasq >/dev/null ;;
@@ -114,7 +120,7 @@ installed() {
 }
 version_of() {
   case $1 in
-    leasehold|leasehold-udp) echo "Leasehold $(node -p "require('$REPO/package.json').version") ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+changes'), node $(node -v))$([ "$1" = leasehold-udp ] && echo ', UDP sockets')" ;;
+    leasehold|leasehold-udp|leasehold-nosync) echo "Leasehold $(node -p "require('$REPO/package.json').version") ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+changes'), node $(node -v))$([ "$1" = leasehold-udp ] && echo ', UDP sockets')$([ "$1" = leasehold-nosync ] && echo ', lease file on tmpfs: NOT durable (control)')" ;;
     kea|kea-mt) echo "Kea $(kea-dhcp4 -v 2>/dev/null)$([ "$1" = kea-mt ] && echo ' MT 2 threads')" ;;
     dhcpd) dhcpd --version 2>&1 | sed 's/^isc-dhcpd-/ISC dhcpd /' ;;
     dnsmasq) dnsmasq --version | head -1 | awk '{print "dnsmasq", $3}' ;;
@@ -126,11 +132,14 @@ prepare_server() {
   local name=$1 w=$2 c
   rm -rf "$w"; mkdir -p "$w"
   case $name in
-    leasehold|leasehold-udp)
-      touch "$w/dhcpd.leases"
-      LEASE_PREFIX=$w/dhcpd.leases
+    leasehold|leasehold-udp|leasehold-nosync)
+      local lf=$w/dhcpd.leases
+      # the control: the same server with its lease file on tmpfs, where fdatasync costs nothing
+      if [ "$name" = leasehold-nosync ]; then rm -rf "$SHM_WORK"; mkdir -p "$SHM_WORK"; lf=$SHM_WORK/dhcpd.leases; fi
+      touch "$lf"
+      LEASE_PREFIX=$lf
       c=${LEASEHOLD_CMD//\{conf\}/$CONF_DIR/dhcpd.conf}
-      c=${c//\{leases\}/$w/dhcpd.leases}
+      c=${c//\{leases\}/$lf}
       c=${c//\{workdir\}/$w}
       SRV_CMD=${c//\{iface\}/$IF_SRV}
       # the same server forced onto its UDP-socket transport (issue 4: raw must not be slower)
@@ -347,6 +356,9 @@ done
   echo "perfdhcp: $(perfdhcp -v 2>&1 | head -1)"
   echo "servers:$RUN"
   echo "knobs: CLIENTS=$CLIENTS SAT_RATE=$SAT_RATE STEP_SECS=$STEP_SECS SEARCH_STEPS=$SEARCH_STEPS CONFIRM_SECS=$CONFIRM_SECS DROP_MAX=$DROP_MAX LAT_RATE=$LAT_RATE RETRY_FAILED=$RETRY_FAILED BENCH_QUICK=${BENCH_QUICK:-0}"
+  if [ "$SYNC_SAMPLES" -gt 0 ]; then
+    echo "lease-file disk ($(findmnt -n -o FSTYPE,SOURCE -T "$WORK" | head -1 | tr -s ' ' ' ')): $($LIB synctime "$WORK" "$SYNC_SAMPLES")"
+  fi
 } > "$RES/env.txt"
 log "results -> $RES"
 setup_net
@@ -358,6 +370,10 @@ if [ "${HALF_SECS:-$CONFIRM_SECS}" -gt 0 ] && [ "$best" -gt 0 ]; then
   half=$(round3 "$(calc "print $best / 2")")
   log "=== latency at half of $HALF_OF's highest sustained rate: $half/s"
   for s in $RUN; do [ -n "${NOTE[$s]:-}" ] || run_step "$s" half "$half" "${HALF_SECS:-$CONFIRM_SECS}" || true; done
+  if [ "$HALF_CONTROL" = 1 ] && [[ " $RUN " == *" leasehold "* ]] && [ -z "${NOTE[leasehold]:-}" ]; then
+    if installed leasehold-nosync; then run_step leasehold-nosync half "$half" "${HALF_SECS:-$CONFIRM_SECS}" || true
+    else log "no tmpfs at $TMPFS_DIR: the leasehold-nosync control is skipped"; fi
+  fi
 fi
 teardown_net
 

@@ -5,6 +5,7 @@
 //   macs N SEED FILE        N distinct random locally-administered MACs, one a line
 //   perfdhcp FILE           a perfdhcp report as shell assignments (P_do_sent=..., ...)
 //   fsync TRACE PREFIX      the durability verdict of an strace log, as shell assignments (F_...)
+//   synctime DIR N          N lease-sized appends + fdatasync in a scratch file under DIR: one line of figures
 //   summary DIR TITLE       Markdown tables of a run; also written to DIR/summary.md and, unless
 //                           BENCH_NO_RESULTS=1, to bench/RESULTS.md (section `dora`)
 
@@ -15,6 +16,7 @@ import { fsyncCheckFile } from './fsync.js';
 import { parsePerfdhcpFile } from './perfdhcp.js';
 import { cpuSeconds, residentKb } from './proc.js';
 import { summary } from './summary.js';
+import { measureSyncs, syncLine } from './sync-time.js';
 
 /** A single-quoted shell word. */
 const q = (v: string | number) => `'${String(v).replaceAll("'", "'\\''")}'`;
@@ -66,6 +68,9 @@ function main(argv: string[]): number {
     case 'fsync':
       for (const [k, v] of Object.entries(fsyncCheckFile(args[0]!, args[1]!))) console.log(`F_${k}=${q(v)}`);
       return 0;
+    case 'synctime':
+      console.log(syncLine(measureSyncs(args[0]!, Number(args[1] ?? 2000))));
+      return 0;
     case 'summary': {
       const dir = args[0]!;
       const env = readFileSync(resolve(dir, 'env.txt'), 'utf8').trimEnd();
@@ -84,7 +89,7 @@ function main(argv: string[]): number {
       return 0;
     }
     default:
-      console.error('usage: cli.js cpu|rss|macs|perfdhcp|fsync|summary ...');
+      console.error('usage: cli.js cpu|rss|macs|perfdhcp|fsync|synctime|summary ...');
       return 2;
   }
 }

@@ -73,7 +73,14 @@ export function summary(dir: string): string {
         `${f(per)} | ${mib(c.hwm_kb)} | ${fv} |`,
     );
   }
-  const half = servers.map((sv) => ({ n: sv.server!, r: of(sv.server!, 'half') })).filter((x) => x.r !== undefined);
+  // Controls run only in the half phase (run.sh: leasehold-nosync) and are not in servers.tsv.
+  const listed = new Set(servers.map((sv) => sv.server!));
+  const controls = [
+    ...new Set(steps.filter((s) => s.phase === 'half' && !listed.has(s.server!)).map((s) => s.server!)),
+  ];
+  const half = [...servers.map((sv) => sv.server!), ...controls]
+    .map((n) => ({ n, r: of(n, 'half') }))
+    .filter((x) => x.r !== undefined);
   if (half.length > 0) {
     out.push(
       '',
@@ -84,7 +91,7 @@ export function summary(dir: string): string {
     );
     for (const { n, r } of half) {
       out.push(
-        `| ${n} | ${f(r!.offered)} | ${f(r!.achieved)} | ${f(r!.drops_pct, 2)} | ${f(r!.do_avg, 3)} / ${f(r!.do_max, 1)} | ` +
+        `| ${controls.includes(n) ? `${n} (${CONTROL_LABEL})` : n} | ${f(r!.offered)} | ${f(r!.achieved)} | ${f(r!.drops_pct, 2)} | ${f(r!.do_avg, 3)} / ${f(r!.do_max, 1)} | ` +
           `${f(r!.ra_avg, 3)} / ${f(r!.ra_max, 1)} | ${f(r!.srv_cpu, 2)} |`,
       );
     }
@@ -135,6 +142,8 @@ export function summary(dir: string): string {
 
 const isLeasehold = (n: string) => n === 'leasehold' || n.startsWith('leasehold-');
 
+const CONTROL_LABEL = 'control: lease file on tmpfs, fdatasync costs nothing, NOT durable';
+
 /** Leasehold's sustained rate against the best peer's, and its RA latency at the half rate against each peer's. */
 function verdictLines(
   servers: Row[],
@@ -168,6 +177,14 @@ function verdictLines(
           ` (${n} dropped ${f(r?.drops_pct, 2)} %, Leasehold ${f(ourHalf?.drops_pct, 2)} %).`,
       );
     }
+  }
+  const control = num(half.find((h) => h.n === 'leasehold-nosync')?.r?.ra_avg);
+  if (control !== undefined && ourRa !== undefined) {
+    lines.push(
+      `- Control, not a target: the same Leasehold with its lease file on tmpfs (every fdatasync returns at once; not ` +
+        `durable) answered REQUESTs in ${f(control, 3)} ms on average at that rate, against ${f(ourRa, 3)} ms on disk: ` +
+        'the difference is what syncing each lease before its ACK costs on this disk (see "lease-file disk" above).',
+    );
   }
   return lines;
 }
