@@ -17,7 +17,7 @@ LIB="node $REPO/dist/bench/lib/cli.js"
 # ------------------------------------------------------------------ knobs
 if [ "${BENCH_QUICK:-0}" = 1 ]; then   # smoke run: a few seconds per server
   : "${STEP_SECS:=2}" "${SEARCH_STEPS:=1}" "${CONFIRM_SECS:=2}" "${LAT_SECS:=1}" "${FSYNC_SECS:=1}"
-  : "${RETRY_FAILED:=0}" "${CLIENTS:=5000}"
+  : "${RETRY_FAILED:=0}" "${CLIENTS:=5000}" "${SEARCH_EXTRA:=0}"
 fi
 SERVERS=${SERVERS:-"leasehold kea dhcpd dnsmasq"}   # in this order; add kea-mt for Kea with 2 threads, leasehold-udp for Leasehold on UDP sockets
 CLIENTS=${CLIENTS:-50000}        # simulated clients: random MACs (perfdhcp -M, -R)
@@ -25,6 +25,8 @@ SEED=${SEED:-20261122}           # MAC list and perfdhcp seed
 SAT_RATE=${SAT_RATE:-30000}      # offered rate of the saturation probe (DORA/s)
 STEP_SECS=${STEP_SECS:-5}        # perfdhcp -p of saturation and search steps
 SEARCH_STEPS=${SEARCH_STEPS:-4}  # bisection steps for the highest rate with drops < DROP_MAX %
+SEARCH_PRECISION=${SEARCH_PRECISION:-5} # ... then more steps while the interval is wider than this % of the passing rate
+SEARCH_EXTRA=${SEARCH_EXTRA:-3}  # ... at most this many
 CONFIRM_SECS=${CONFIRM_SECS:-10} # perfdhcp -p of the reported (confirm) run
 DROP_MAX=${DROP_MAX:-1}          # % of DORAs allowed to fail
 LAT_RATE=${LAT_RATE:-100}        # unloaded latency probe: rate ...
@@ -322,6 +324,15 @@ bench_server() {
       i=$((i + 1))
     done
     [ "$lo" = 0 ] && lo=$hi
+    # 2b. the same precision for every server: a first probe that fails narrowly leaves [0, that rate] to bisect,
+    # a passing one a far narrower interval; bisect on while the interval is wider than SEARCH_PRECISION %
+    i=0
+    while [ "$lo" -lt "$hi" ] && [ "$i" -lt "$SEARCH_EXTRA" ] && calc "exit !($hi - $lo > $lo * $SEARCH_PRECISION / 100)"; do
+      r=$(round3 "$(calc "print ($lo + $hi) / 2")")
+      { [ "$r" = "$lo" ] || [ "$r" = "$hi" ]; } && break
+      if try_rate "$name" search "$r" "$STEP_SECS"; then lo=$r; else hi=$r; fi
+      i=$((i + 1))
+    done
   fi
   # 3. confirm at the best passing rate (the reported row), then up to two steps of -20 %
   r=$lo
@@ -355,7 +366,7 @@ done
   echo "machine: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
   echo "perfdhcp: $(perfdhcp -v 2>&1 | head -1)"
   echo "servers:$RUN"
-  echo "knobs: CLIENTS=$CLIENTS SAT_RATE=$SAT_RATE STEP_SECS=$STEP_SECS SEARCH_STEPS=$SEARCH_STEPS CONFIRM_SECS=$CONFIRM_SECS DROP_MAX=$DROP_MAX LAT_RATE=$LAT_RATE RETRY_FAILED=$RETRY_FAILED BENCH_QUICK=${BENCH_QUICK:-0}"
+  echo "knobs: CLIENTS=$CLIENTS SAT_RATE=$SAT_RATE STEP_SECS=$STEP_SECS SEARCH_STEPS=$SEARCH_STEPS SEARCH_PRECISION=$SEARCH_PRECISION SEARCH_EXTRA=$SEARCH_EXTRA CONFIRM_SECS=$CONFIRM_SECS DROP_MAX=$DROP_MAX LAT_RATE=$LAT_RATE RETRY_FAILED=$RETRY_FAILED BENCH_QUICK=${BENCH_QUICK:-0}"
   if [ "$SYNC_SAMPLES" -gt 0 ]; then
     echo "lease-file disk ($(findmnt -n -o FSTYPE,SOURCE -T "$WORK" | head -1 | tr -s ' ' ' ')): $($LIB synctime "$WORK" "$SYNC_SAMPLES")"
   fi
