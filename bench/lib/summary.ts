@@ -182,8 +182,8 @@ function verdictLines(
   if (control !== undefined && ourRa !== undefined) {
     lines.push(
       `- Control, not a target: the same Leasehold with its lease file on tmpfs (every fdatasync returns at once; not ` +
-        `durable) answered REQUESTs in ${f(control, 3)} ms on average at that rate, against ${f(ourRa, 3)} ms on disk: ` +
-        'the difference is what syncing each lease before its ACK costs on this disk (see "lease-file disk" above).',
+        `durable) answered REQUESTs in ${f(control, 3)} ms on average at that rate, against ${f(ourRa, 3)} ms with it ` +
+        'on disk (one run each: compare over several runs; "lease-file disk" above is the sync alone).',
     );
   }
   return lines;
