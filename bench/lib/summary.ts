@@ -73,14 +73,10 @@ export function summary(dir: string): string {
         `${f(per)} | ${mib(c.hwm_kb)} | ${fv} |`,
     );
   }
-  // Controls run only in the half phase (run.sh: leasehold-nosync) and are not in servers.tsv.
-  const listed = new Set(servers.map((sv) => sv.server!));
-  const controls = [
-    ...new Set(steps.filter((s) => s.phase === 'half' && !listed.has(s.server!)).map((s) => s.server!)),
-  ];
-  const half = [...servers.map((sv) => sv.server!), ...controls]
-    .map((n) => ({ n, r: of(n, 'half') }))
-    .filter((x) => x.r !== undefined);
+  // The control runs only in the half phase (run.sh), so servers.tsv does not list it.
+  const names = servers.map((sv) => sv.server!);
+  if (!names.includes(CONTROL)) names.push(CONTROL);
+  const half = names.map((n) => ({ n, r: of(n, 'half') })).filter((x) => x.r !== undefined);
   if (half.length > 0) {
     out.push(
       '',
@@ -91,7 +87,7 @@ export function summary(dir: string): string {
     );
     for (const { n, r } of half) {
       out.push(
-        `| ${controls.includes(n) ? `${n} (${CONTROL_LABEL})` : n} | ${f(r!.offered)} | ${f(r!.achieved)} | ${f(r!.drops_pct, 2)} | ${f(r!.do_avg, 3)} / ${f(r!.do_max, 1)} | ` +
+        `| ${n === CONTROL ? `${n} (${CONTROL_LABEL})` : n} | ${f(r!.offered)} | ${f(r!.achieved)} | ${f(r!.drops_pct, 2)} | ${f(r!.do_avg, 3)} / ${f(r!.do_max, 1)} | ` +
           `${f(r!.ra_avg, 3)} / ${f(r!.ra_max, 1)} | ${f(r!.srv_cpu, 2)} |`,
       );
     }
@@ -142,6 +138,8 @@ export function summary(dir: string): string {
 
 const isLeasehold = (n: string) => n === 'leasehold' || n.startsWith('leasehold-');
 
+/** Leasehold with its lease file on tmpfs (run.sh's HALF_CONTROL): never a peer, shown beside Leasehold. */
+const CONTROL = 'leasehold-nosync';
 const CONTROL_LABEL = 'control: lease file on tmpfs, fdatasync costs nothing, NOT durable';
 
 /** Leasehold's sustained rate against the best peer's, and its RA latency at the half rate against each peer's. */
@@ -178,7 +176,7 @@ function verdictLines(
       );
     }
   }
-  const control = num(half.find((h) => h.n === 'leasehold-nosync')?.r?.ra_avg);
+  const control = num(half.find((h) => h.n === CONTROL)?.r?.ra_avg);
   if (control !== undefined && ourRa !== undefined) {
     lines.push(
       `- Control, not a target: the same Leasehold with its lease file on tmpfs (every fdatasync returns at once; not ` +

@@ -4,6 +4,7 @@
 
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatLease } from '../../src/leases/writer.js';
 
 export interface SyncTimes {
   count: number;
@@ -30,10 +31,18 @@ export function syncStats(us: readonly number[]): SyncTimes {
 /** Appends `count` lease-sized records to a scratch file in `dir`, each followed by fdatasync. */
 export function measureSyncs(dir: string, count: number): SyncTimes {
   const scratch = mkdtempSync(join(dir, 'sync-time-'));
+  // What the journal appends for one ACK, written by the journal's own writer.
   const record = Buffer.from(
-    `lease 198.18.0.10 {\n  starts 0 2026/11/22 23:00:00;\n  ends 1 2026/11/23 01:00:00;\n  cltt 0 2026/11/22 23:00:00;\n` +
-      '  binding state active;\n  next binding state free;\n  rewind binding state free;\n' +
-      '  hardware ethernet 02:00:00:00:00:01;\n}\n',
+    formatLease({
+      kind: 'lease',
+      address: 0xc612000a, // 198.18.0.10
+      starts: 1_795_388_400,
+      ends: 1_795_395_600,
+      cltt: 1_795_388_400,
+      bindingState: 'active',
+      nextBindingState: 'free',
+      hardware: { type: 1, address: Uint8Array.of(2, 0, 0, 0, 0, 1) },
+    }),
     'latin1',
   );
   const fd = openSync(join(scratch, 'dhcpd.leases'), 'a');
