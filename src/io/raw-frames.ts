@@ -1,11 +1,14 @@
-// How the raw transport carries a reply to each kind of destination (RFC 2131 section 4.1), as a pure
-// function so that the addressing can be tested without root:
+// How the raw transport carries a reply to each kind of destination, as ISC dhcpd's LPF code does
+// (server/dhcp.c dhcp_reply, common/lpf.c send_packet, common/ethernet.c), as a pure function so that
+// the addressing can be tested without root:
 //
-// - `link` (yiaddr at chaddr: broadcast flag clear, ciaddr zero): an Ethernet frame straight to chaddr
-//   with IP destination yiaddr. No ARP: the client cannot answer ARP for an address it does not have
-//   yet. A chaddr that is not a 6-byte Ethernet address cannot be framed, so that reply is broadcast,
-//   as RFC 2131 allows when unicast to the hardware address is impossible.
-// - `broadcast`: a frame to ff:ff:ff:ff:ff:ff / 255.255.255.255 out of the receiving interface.
+// - `link` (yiaddr at chaddr: broadcast flag clear): a frame straight to chaddr with IP destination
+//   yiaddr. No ARP: the client cannot answer ARP for an address it does not have yet. As in ISC, a
+//   chaddr that is not 6 bytes long goes to the Ethernet broadcast address, still with IP yiaddr.
+// - `broadcast`: a frame to ff:ff:ff:ff:ff:ff / 255.255.255.255 out of the receiving interface (to the
+//   destination's `hardware` instead when it names one: ISC's BOOTREPLY to a fixed-address host).
+// - The IP source of a frame is the destination's `source` (ISC: the server identifier) when given,
+//   else the interface's first address (ISC's default server identifier).
 // - `client` (ciaddr) and `relay` (giaddr): not framed here. Those addresses are configured hosts,
 //   possibly behind a router, so the next hop and its MAC come from the kernel's routing table and ARP
 //   cache; the transport hands them to an ordinary UDP socket, as ISC dhcpd does with its fallback socket.
@@ -15,8 +18,6 @@ import type { Destination, DhcpPorts } from './transport.js';
 
 export const BROADCAST_MAC: Uint8Array = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 export const LIMITED_BROADCAST = 0xffffffff;
-/** ARP hardware type of Ethernet (RFC 1700), the only chaddr a frame can be sent to. */
-const HTYPE_ETHERNET = 1;
 
 /** What a frame needs from the interface it leaves through. */
 export interface FrameSource {
@@ -31,21 +32,6 @@ export interface FrameSource {
 export type ReplyRoute =
   | { via: 'frame'; frame: Uint8Array; dstMac: Uint8Array; dstIp: number; srcIp: number }
   | { via: 'udp'; address: number; port: number };
-
-/**
- * The address a frame to `destination` leaves from: the interface address on the same subnet (a
- * client checks nothing, but a capture then reads right on multi-homed links), else the primary one.
- */
-export function sourceAddressFor(iface: FrameSource, destination: number): number {
-  for (let i = 0; i < iface.addresses.length; i++) {
-    const mask = iface.masks[i] ?? 0xffffffff;
-    const address = iface.addresses[i]!;
-    if (mask !== 0xffffffff && (address & mask) >>> 0 === (destination & mask) >>> 0) return address;
-  }
-  const primary = iface.addresses[0];
-  if (primary === undefined) throw new Error(`${iface.name}: no IPv4 address to send from`);
-  return primary;
-}
 
 /** The relay's port: RFC 8357 lets a relay ask for another one (the engine's ReplyDestination carries it). */
 function relayPort(destination: Destination, ports: DhcpPorts): number {
@@ -83,13 +69,16 @@ export function routeReply(
     case 'link':
     case 'broadcast': {
       if (iface === undefined) throw new Error(`cannot send a ${destination.kind} reply: receiving interface unknown`);
-      if (destination.kind === 'link' && destination.htype === HTYPE_ETHERNET && destination.hardware.length === 6) {
-        const srcIp = sourceAddressFor(iface, destination.address);
-        return frameTo(payload, iface, destination.hardware, destination.address, srcIp, ports);
+      if (destination.kind === 'link') {
+        const hw = destination.hardware;
+        const srcIp = destination.source ?? iface.addresses[0];
+        if (srcIp === undefined) throw new Error(`${iface.name}: no IPv4 address to send from`);
+        return frameTo(payload, iface, hw.length === 6 ? hw : BROADCAST_MAC, destination.address, srcIp, ports);
       }
-      const primary = iface.addresses[0];
-      if (primary === undefined) throw new Error(`${iface.name}: no IPv4 address to send from`);
-      return frameTo(payload, iface, BROADCAST_MAC, LIMITED_BROADCAST, primary, ports);
+      const hw = destination.hardware;
+      const srcIp = destination.source ?? iface.addresses[0];
+      if (srcIp === undefined) throw new Error(`${iface.name}: no IPv4 address to send from`);
+      return frameTo(payload, iface, hw?.length === 6 ? hw : BROADCAST_MAC, LIMITED_BROADCAST, srcIp, ports);
     }
   }
 }

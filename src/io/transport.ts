@@ -35,16 +35,22 @@ export interface ReceivedPacket {
 }
 
 /**
- * Where a reply goes. `relay`: giaddr at the server port. `client`: ciaddr at the client port.
- * `broadcast`: 255.255.255.255 at the client port, out of `iface`. `link`: yiaddr at chaddr without
- * ARP (raw transport only); a transport that cannot do it broadcasts on `iface` instead, as ISC's
- * socket fallback does.
+ * Where a reply goes. `relay`: giaddr at the server port. `client`: ciaddr at the client port, through
+ * the kernel's routing (the client may sit behind a router). `broadcast`: 255.255.255.255 at the client
+ * port, out of `iface`. `link`: yiaddr at chaddr without ARP (raw transport only); a transport that
+ * cannot do it broadcasts on `iface` instead, as ISC's socket fallback does.
  */
 export type Destination =
-  | { kind: 'relay'; address: number }
+  /** `port`: the relay asked for replies on another port (RFC 8357); else the server port. */
+  | { kind: 'relay'; address: number; port?: number }
   | { kind: 'client'; address: number }
-  | { kind: 'broadcast' }
-  | { kind: 'link'; address: number; htype: number; hardware: Uint8Array };
+  /**
+   * `hardware`: a raw transport frames the broadcast to this MAC instead of ff:ff:ff:ff:ff:ff (ISC's
+   * BOOTREPLY to a fixed-address host does); `source`: the frame's IP source (ISC: the server identifier).
+   */
+  | { kind: 'broadcast'; hardware?: Uint8Array; source?: number }
+  /** `source`: the frame's IP source (ISC: the server identifier); default an address of the interface. */
+  | { kind: 'link'; address: number; htype: number; hardware: Uint8Array; source?: number };
 
 export interface Transport {
   /** 'udp' or 'raw', for the log ("Listening on Socket/..." vs "Listening on LPF/..."). */

@@ -203,7 +203,7 @@ export class UdpTransport implements Transport {
       case 'relay':
         sock = own ?? this.wildcard;
         address = dotted(destination.address);
-        port = this.ports.server;
+        port = relayPort(destination.port, this.ports.server);
         break;
       case 'client':
         sock = own ?? this.wildcard;
@@ -234,4 +234,9 @@ export class UdpTransport implements Transport {
     this.wildcard = undefined;
     await Promise.all(socks.map(closeSocket));
   }
+}
+
+/** The relay's port: RFC 8357 lets a relay ask for another one; else the server port. */
+function relayPort(port: number | undefined, serverPort: number): number {
+  return typeof port === 'number' && port > 0 && port < 65536 ? port : serverPort;
 }

@@ -2,22 +2,13 @@
 // server/bootp.c).
 
 import { subnetFor } from '../conf/scope-tree.js';
-import { DHCPACK, ipToString, OPT_RELAY_AGENT_INFO } from '../wire/index.js';
+import { ipToString } from '../wire/index.js';
 import { ABANDONED, ACTIVE, NO_SLOT } from './allocator.js';
-import { leaseReply, planLease } from './lease-reply.js';
+import { informReply, leaseReply, planLease } from './lease-reply.js';
 import { bootpLeaseEnds } from './lease-times.js';
 import { subnetInNetwork } from './locate.js';
 import { bootReplyLine, bootRequestLine, declineLine, informAckLine, informLine, releaseLine } from './log.js';
-import { buildReply } from './reply-build.js';
-import { assembleOptions, configuredOptions, OPT_PRL } from './reply-options.js';
-import {
-  admittedPools,
-  allowDeny,
-  authoritativeFor,
-  chainFor,
-  type RequestFacts,
-  serverIdFor,
-} from './request-facts.js';
+import { admittedPools, allowDeny, authoritativeFor, chainFor, type RequestFacts } from './request-facts.js';
 
 /** ISC abandon-lease-time default: a declined address rests a day before it may be reclaimed. */
 export const ABANDON_LEASE_TIME = 86400;
@@ -84,26 +75,8 @@ export function handleInform(f: RequestFacts): void {
   }
   const slot = ctx.leases.slotOf(cip);
   const chain = chainFor(f, slot === NO_SLOT ? undefined : ctx.leases.poolOfSlot(slot), subnet);
-  const options = assembleOptions({
-    messageType: DHCPACK,
-    serverId: serverIdFor(f, chain),
-    leaseTime: undefined, // RFC 2131 section 3.4: no lease time in the answer to an INFORM
-    renewalTime: undefined,
-    rebindingTime: undefined,
-    subnetMask: subnet.mask,
-    prl: request.options.get(OPT_PRL),
-    alwaysMask: false,
-    configured: configuredOptions(chain),
-    catalogue: ctx.tree.catalogue,
-    resolve: ctx.resolveHost,
-    relayAgent: request.options.get(OPT_RELAY_AGENT_INFO),
-    message: undefined,
-  });
   out.log.push(msg);
-  out.reply = buildReply(
-    { kind: 'inform', request, yiaddr: 0, chain, options, gotServerId: false, clientAddress: cip },
-    ctx,
-  );
+  out.reply = informReply(f, chain, subnet, cip);
   out.log.push(
     informAckLine(cip, f.who.client, request.ciaddr === 0 && request.giaddr !== 0 ? f.who.via : ctx.interface.name),
   );

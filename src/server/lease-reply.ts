@@ -1,12 +1,12 @@
-// Builds OFFER/ACK/NAK/BOOTREPLY replies for an address: the settings chain of the address's pool
-// and subnet, lease times, options, header fields and destination.
+// Builds the replies: OFFER/ACK/BOOTREPLY for an address (the settings chain of the address's pool
+// and subnet, lease time, options, header and destination), the NAK, and the answer to an INFORM.
 
 import type { OptionStatement } from '../conf/ast.js';
 import { lookupParameter, type Pool, type Scope, type Subnet } from '../conf/scope-tree.js';
-import { DHCPACK, DHCPNAK, DHCPOFFER, OPT_RELAY_AGENT_INFO } from '../wire/index.js';
-import { INFINITE, type LeaseTimes, leaseTimes } from './lease-times.js';
-import { buildReply, type ReplyKind } from './reply-build.js';
-import { assembleOptions, configuredOptions, OPT_HOST_NAME, OPT_PRL } from './reply-options.js';
+import { DHCPACK, DHCPNAK, DHCPOFFER, getMessageType } from '../wire/index.js';
+import { INFINITE, type LeaseTimes, leaseTimes, offeredLeaseTime } from './lease-times.js';
+import { buildReply } from './reply-build.js';
+import { assembleOptions, configuredOptions, OPT_HOST_NAME } from './reply-options.js';
 import { chainFor, type RequestFacts, serverIdFor } from './request-facts.js';
 import type { Reply } from './types.js';
 
@@ -19,72 +19,127 @@ export function leaseEnds(now: number, times: LeaseTimes): number {
 export interface LeasePlan {
   chain: Scope[];
   configured: Map<number, OptionStatement>;
+  /**
+   * `times.leaseTime` is what option 51 carries (after ISC's conversion of an infinite lease, see
+   * offeredLeaseTime): set it before leaseReply (e.g. to the remaining time of a reused lease); T1/T2
+   * are checked against it when the reply is built.
+   */
   times: LeaseTimes;
   pool: Pool | undefined;
   subnet: Subnet;
 }
 
-/** Computed once per reply: the allocator commits with these times and the reply carries them. */
+/**
+ * Computed once per reply: the allocator commits with these times and the reply carries them. A
+ * dynamic lease (`pool` set) takes no settings from a host declaration that has a fixed-address (ISC
+ * ack_lease and bootp.c look only for hosts without one); a fixed-address lease takes its host's.
+ */
 export function planLease(f: RequestFacts, pool: Pool | undefined, subnet: Subnet): LeasePlan {
-  const chain = chainFor(f, pool, subnet);
+  const hostApplies = pool === undefined || f.host === undefined || f.host.host.fixedAddresses.length === 0;
+  const chain = chainFor(hostApplies ? f : { ...f, host: undefined }, pool, subnet);
   const configured = configuredOptions(chain);
-  return { chain, configured, times: leaseTimes(chain, f.request.options, configured), pool, subnet };
+  return { chain, configured, times: leaseTimes(chain, f.request.options), pool, subnet };
 }
 
-export function leaseReply(
-  f: RequestFacts,
-  kind: Extract<ReplyKind, 'offer' | 'ack' | 'bootp'>,
-  address: number,
-  plan: LeasePlan,
-): Reply {
-  const { chain, configured, times } = plan;
+/** echo-client-id (RFC 6842) in scope. */
+function echoClientId(chain: readonly Scope[]): boolean {
+  return lookupParameter(chain, 'echo-client-id')?.value === true;
+}
+
+export function leaseReply(f: RequestFacts, kind: 'offer' | 'ack' | 'bootp', address: number, plan: LeasePlan): Reply {
+  const { chain, times } = plan;
   const dhcp = kind !== 'bootp';
-  const options = assembleOptions({
+  // ISC bootp.c serves a fixed-address host itself; a dynamic BOOTP lease goes through ack_lease.
+  const staticBootp = !dhcp && f.host?.fixed !== undefined && f.host.fixed.address === address;
+  const serverId = dhcp ? serverIdFor(f, chain) : undefined;
+  const { options, lastCode } = assembleOptions({
+    kind,
+    staticBootp,
+    requestOptions: f.request.options,
+    requestType: getMessageType(f.request.options),
     messageType: kind === 'offer' ? DHCPOFFER : kind === 'ack' ? DHCPACK : undefined,
-    serverId: dhcp ? serverIdFor(f, chain) : undefined,
-    leaseTime: dhcp ? times.leaseTime : undefined,
-    renewalTime: dhcp ? times.renewalTime : undefined,
-    rebindingTime: dhcp ? times.rebindingTime : undefined,
+    serverId,
+    leaseTime: dhcp ? offeredLeaseTime(times.leaseTime, f.ctx.now) : undefined,
     subnetMask: plan.subnet.mask,
-    prl: dhcp ? f.request.options.get(OPT_PRL) : undefined,
-    alwaysMask: true,
-    configured,
-    defaults: hostNameDefault(f, chain),
+    chain,
+    defaults: hostNameDefault(f, plan),
     catalogue: f.ctx.tree.catalogue,
     resolve: f.ctx.resolveHost,
-    relayAgent: f.request.options.get(OPT_RELAY_AGENT_INFO),
-    message: undefined,
+    echoClientId: !staticBootp && echoClientId(chain),
   });
   return buildReply(
-    { kind, request: f.request, yiaddr: address, chain, options, gotServerId: f.serverIdOption !== undefined },
+    {
+      kind,
+      request: f.request,
+      yiaddr: address,
+      chain,
+      options,
+      lastCode,
+      gotServerId: f.serverIdOption !== undefined,
+      staticBootp,
+      leaseNetwork: plan.subnet.sharedNetwork,
+      source: serverId ?? f.ctx.interface.addresses[0],
+    },
     f.ctx,
   );
 }
 
-/** `use-host-decl-names`: the host declaration's name as option 12 when none is configured (ISC). */
-function hostNameDefault(f: RequestFacts, chain: readonly Scope[]): Map<number, Uint8Array> | undefined {
+/** `use-host-decl-names`: the lease's host declaration's name as option 12 when none is configured (ISC). */
+function hostNameDefault(f: RequestFacts, plan: LeasePlan): Map<number, Uint8Array> | undefined {
   const host = f.host?.host;
-  if (host === undefined || lookupParameter(chain, 'use-host-decl-names')?.value !== true) return undefined;
+  if (host === undefined || (plan.pool !== undefined && host.fixedAddresses.length > 0)) return undefined;
+  if (lookupParameter(plan.chain, 'use-host-decl-names')?.value !== true) return undefined;
   return new Map([[OPT_HOST_NAME, new Uint8Array(Buffer.from(host.name, 'latin1'))]]);
 }
 
-/** DHCPNAK: message type, server identifier, a reason, and option 82 back to the relay. */
-export function nakReply(f: RequestFacts, subnet: Subnet | undefined, reason: string): Reply {
+/**
+ * DHCPNAK (ISC nak_lease): message type, server identifier, option 56 with `message` - ISC's
+ * dhcp_message, verbatim (undefined or empty: no option 56) - the client identifier when
+ * echo-client-id is on, and option 82 back to the relay. Broadcast bit set, ciaddr 0.
+ */
+export function nakReply(f: RequestFacts, subnet: Subnet | undefined, message: string | undefined): Reply {
   const chain = chainFor(f, undefined, subnet);
-  const options = assembleOptions({
+  const serverId = serverIdFor(f, chain);
+  const { options, lastCode } = assembleOptions({
+    kind: 'nak',
+    requestOptions: f.request.options,
+    requestType: getMessageType(f.request.options),
     messageType: DHCPNAK,
-    serverId: serverIdFor(f, chain),
+    serverId,
     leaseTime: undefined,
-    renewalTime: undefined,
-    rebindingTime: undefined,
     subnetMask: undefined,
-    prl: undefined,
-    alwaysMask: false,
-    configured: new Map(),
+    chain,
     catalogue: f.ctx.tree.catalogue,
     resolve: undefined,
-    relayAgent: f.request.options.get(OPT_RELAY_AGENT_INFO),
-    message: reason,
+    message,
+    echoClientId: echoClientId(chain),
   });
-  return buildReply({ kind: 'nak', request: f.request, yiaddr: 0, chain, options, gotServerId: true }, f.ctx);
+  return buildReply(
+    { kind: 'nak', request: f.request, yiaddr: 0, chain, options, lastCode, gotServerId: true, source: serverId },
+    f.ctx,
+  );
+}
+
+/**
+ * The DHCPACK answering a DHCPINFORM (ISC dhcpinform): the options of `chain` (subnet, the pool of
+ * the client's address, classes, host), no lease times; to `clientAddress` (ciaddr, else the IP
+ * source) by routing, or through the relay when ciaddr is 0.
+ */
+export function informReply(f: RequestFacts, chain: readonly Scope[], subnet: Subnet, clientAddress: number): Reply {
+  const { options, lastCode } = assembleOptions({
+    kind: 'inform',
+    requestOptions: f.request.options,
+    requestType: getMessageType(f.request.options),
+    messageType: DHCPACK,
+    serverId: serverIdFor(f, chain),
+    leaseTime: undefined,
+    subnetMask: subnet.mask,
+    chain,
+    catalogue: f.ctx.tree.catalogue,
+    resolve: f.ctx.resolveHost,
+  });
+  return buildReply(
+    { kind: 'inform', request: f.request, yiaddr: 0, chain, options, lastCode, gotServerId: false, clientAddress },
+    f.ctx,
+  );
 }

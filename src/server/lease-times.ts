@@ -1,17 +1,19 @@
 // How long a lease lasts (ISC ack_lease): the client's requested time (option 51) or
-// default-lease-time, capped by max-lease-time, raised to min-lease-time; T1/T2 from configured
-// dhcp-renewal-time / dhcp-rebinding-time when they make sense, else 1/2 and 7/8 of the lease.
+// default-lease-time, capped by max-lease-time, raised to min-lease-time. T1/T2 are not computed: ISC
+// sends dhcp-renewal-time / dhcp-rebinding-time only when configured, checked against the lease time
+// the reply finally carries (reply-options.ts).
 
-import type { OptionStatement } from '../conf/ast.js';
 import type { Scope } from '../conf/scope-tree.js';
 import { lookupParameter } from '../conf/scope-tree.js';
-import { OPT_LEASE_TIME, OPT_REBINDING_TIME, OPT_RENEWAL_TIME } from './reply-options.js';
+import { OPT_LEASE_TIME } from './reply-options.js';
 
 /** ISC's compiled-in defaults (includes/dhcpd.h). */
 export const DEFAULT_DEFAULT_LEASE_TIME = 43200;
 export const DEFAULT_MAX_LEASE_TIME = 86400;
 export const DEFAULT_MIN_LEASE_TIME = 300;
 export const INFINITE = 0xffffffff;
+/** ISC MAX_TIME: an infinite lease ends then (2038-01-19 03:14:07 UTC). */
+export const MAX_TIME = 0x7fffffff;
 
 function numberParameter(chain: readonly Scope[], name: string): number | undefined {
   const v = lookupParameter(chain, name)?.value;
@@ -24,33 +26,29 @@ function readU32(data: Uint8Array | undefined): number | undefined {
 }
 
 export interface LeaseTimes {
+  /** Seconds; INFINITE for an infinite lease. */
   leaseTime: number;
-  renewalTime: number | undefined;
-  rebindingTime: number | undefined;
 }
 
-export function leaseTimes(
-  chain: readonly Scope[],
-  requestOptions: ReadonlyMap<number, Uint8Array>,
-  configured: ReadonlyMap<number, OptionStatement>,
-): LeaseTimes {
+export function leaseTimes(chain: readonly Scope[], requestOptions: ReadonlyMap<number, Uint8Array>): LeaseTimes {
   const def = numberParameter(chain, 'default-lease-time') ?? DEFAULT_DEFAULT_LEASE_TIME;
   const max = numberParameter(chain, 'max-lease-time') ?? DEFAULT_MAX_LEASE_TIME;
   const min = numberParameter(chain, 'min-lease-time') ?? Math.min(DEFAULT_MIN_LEASE_TIME, max);
   let lease = readU32(requestOptions.get(OPT_LEASE_TIME)) ?? def;
   if (lease > max) lease = max;
   if (lease < min) lease = min > 0 ? min : def;
-  if (lease >= INFINITE) return { leaseTime: INFINITE, renewalTime: undefined, rebindingTime: undefined };
-  // Configured T2 must be below the lease time and T1 below T2, else the computed value is sent.
-  const cfgT2 = configuredNumber(configured.get(OPT_REBINDING_TIME));
-  const t2 = cfgT2 !== undefined && cfgT2 < lease ? cfgT2 : Math.floor((lease * 7) / 8);
-  const cfgT1 = configuredNumber(configured.get(OPT_RENEWAL_TIME));
-  const t1 = cfgT1 !== undefined && cfgT1 < t2 ? cfgT1 : Math.min(Math.floor(lease / 2), t2);
-  return { leaseTime: lease, renewalTime: t1, rebindingTime: t2 };
+  return { leaseTime: lease >= INFINITE ? INFINITE : lease };
 }
 
-function configuredNumber(st: OptionStatement | undefined): number | undefined {
-  return typeof st?.value === 'number' ? st.value : undefined;
+/**
+ * The lease time option 51 carries (ISC: offered_expiry - cur_time): an infinite lease ends at
+ * MAX_TIME, so it is sent as the seconds left until then, as is a lease whose end would pass
+ * 0xffffffff (ISC leaseTimeCheck caps it at MAX_TIME - 1).
+ */
+export function offeredLeaseTime(leaseTime: number, now: number): number {
+  if (leaseTime >= INFINITE) return Math.max(0, MAX_TIME - now);
+  if (now + leaseTime >= INFINITE) return Math.max(0, MAX_TIME - 1 - now);
+  return leaseTime;
 }
 
 /** BOOTP leases never end unless `bootp-lease-length` says otherwise. */

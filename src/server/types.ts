@@ -59,8 +59,10 @@ export type ReplyDestination =
   /** `port` only when the relay asked for replies on another port (RFC 8357); else the server port. */
   | { kind: 'relay'; address: number; port?: number }
   | { kind: 'client'; address: number }
-  | { kind: 'broadcast' }
-  | { kind: 'link'; address: number; htype: number; hardware: Uint8Array };
+  /** `hardware`: frame it to this MAC rather than ff:ff:ff:ff:ff:ff (ISC bootp.c); `source`: the IP source. */
+  | { kind: 'broadcast'; hardware?: Uint8Array; source?: number }
+  /** `source`: the IP source of the frame (ISC: the server identifier), else an address of the interface. */
+  | { kind: 'link'; address: number; htype: number; hardware: Uint8Array; source?: number };
 
 export interface Reply {
   message: OutgoingMessage;

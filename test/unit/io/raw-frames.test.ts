@@ -1,7 +1,7 @@
 // Reply addressing of the raw transport, per destination kind (RFC 2131 section 4.1): pure, no root.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BROADCAST_MAC, type FrameSource, routeReply, sourceAddressFor } from '../../../src/io/raw-frames.js';
+import { BROADCAST_MAC, type FrameSource, routeReply } from '../../../src/io/raw-frames.js';
 import { portsFor } from '../../../src/io/transport.js';
 import { parseFrame } from '../../../src/wire/frame.js';
 import { parseIpv4 } from '../../../src/wire/ip.js';
@@ -42,28 +42,39 @@ test('link: a frame to chaddr and yiaddr, no ARP, from the interface MAC and add
   assert.deepEqual([...d.payload], [...PAYLOAD]);
 });
 
-test('link: -p PORT answers on PORT+1; the source address is the one on the client subnet', () => {
+test('link: -p PORT answers on PORT+1; the source is the first address (ISC: the server identifier) or `source`', () => {
   const dest = { kind: 'link', address: ip('198.51.100.77'), htype: 1, hardware: CLIENT_MAC } as const;
   const route = routeReply(PAYLOAD, dest, IFACE, portsFor(6767));
   assert.equal(route.via, 'frame');
   if (route.via !== 'frame') return;
   const d = parsed(route.frame);
   assert.deepEqual([d.srcPort, d.dstPort], [6767, 6768]);
-  assert.equal(d.srcIp, ip('198.51.100.1'), 'secondary address: it shares the subnet of yiaddr');
+  assert.equal(d.srcIp, ip('192.0.2.1'), 'ISC sends from its server identifier, the first address');
+  const given = routeReply(PAYLOAD, { ...dest, source: ip('198.51.100.1') }, IFACE, portsFor(67));
+  assert.equal(given.via === 'frame' && given.srcIp, ip('198.51.100.1'));
 });
 
-test('link with a chaddr that is not Ethernet (htype 6, or not 6 bytes) is broadcast instead', () => {
+test('link with a chaddr that is not 6 bytes: Ethernet broadcast, still to yiaddr (ISC assemble_ethernet_header)', () => {
   for (const dest of [
-    { kind: 'link', address: ip('192.0.2.50'), htype: 6, hardware: CLIENT_MAC },
     { kind: 'link', address: ip('192.0.2.50'), htype: 1, hardware: new Uint8Array(16).fill(7) },
+    { kind: 'link', address: ip('192.0.2.50'), htype: 6, hardware: new Uint8Array(4).fill(7) },
   ] as const) {
     const route = routeReply(PAYLOAD, dest, IFACE, portsFor(67));
     assert.equal(route.via, 'frame');
     if (route.via !== 'frame') return;
     const d = parsed(route.frame);
     assert.deepEqual([...(d.dstMac ?? [])], [...BROADCAST_MAC]);
-    assert.equal(d.dstIp, 0xffffffff);
+    assert.equal(d.dstIp, ip('192.0.2.50'));
   }
+  // ISC looks at the length only: a 6-byte chaddr of another htype is framed to it.
+  const ieee = routeReply(
+    PAYLOAD,
+    { kind: 'link', address: ip('192.0.2.50'), htype: 6, hardware: CLIENT_MAC },
+    IFACE,
+    portsFor(67),
+  );
+  assert.ok(ieee.via === 'frame');
+  assert.deepEqual([...ieee.dstMac], [...CLIENT_MAC]);
 });
 
 test('broadcast: ff:ff:ff:ff:ff:ff and 255.255.255.255 from the primary address', () => {
@@ -73,6 +84,16 @@ test('broadcast: ff:ff:ff:ff:ff:ff and 255.255.255.255 from the primary address'
   const d = parsed(route.frame);
   assert.deepEqual([...(d.dstMac ?? [])], [...BROADCAST_MAC]);
   assert.deepEqual([d.srcIp, d.dstIp, d.srcPort, d.dstPort], [ip('192.0.2.1'), 0xffffffff, 67, 68]);
+});
+
+test('broadcast with a hardware address (ISC bootp.c): framed to that MAC, IP 255.255.255.255; `source` sets the IP source', () => {
+  const dest = { kind: 'broadcast', hardware: CLIENT_MAC, source: ip('198.51.100.1') } as const;
+  const route = routeReply(PAYLOAD, dest, IFACE, portsFor(67));
+  assert.equal(route.via, 'frame');
+  if (route.via !== 'frame') return;
+  const d = parsed(route.frame);
+  assert.deepEqual([...(d.dstMac ?? [])], [...CLIENT_MAC]);
+  assert.deepEqual([d.srcIp, d.dstIp], [ip('198.51.100.1'), 0xffffffff]);
 });
 
 test('client and relay destinations go to the UDP socket (the kernel routes and ARPs)', () => {
@@ -102,9 +123,4 @@ test('a frame needs the receiving interface; an interface without an address can
   assert.throws(() => routeReply(PAYLOAD, { kind: 'broadcast' }, undefined, portsFor(67)), /unknown/);
   const bare = { ...IFACE, addresses: [], masks: [] };
   assert.throws(() => routeReply(PAYLOAD, { kind: 'broadcast' }, bare, portsFor(67)), /no IPv4 address/);
-});
-
-test('sourceAddressFor: the address sharing the subnet, else the primary', () => {
-  assert.equal(sourceAddressFor(IFACE, ip('198.51.100.200')), ip('198.51.100.1'));
-  assert.equal(sourceAddressFor(IFACE, ip('203.0.113.5')), ip('192.0.2.1'));
 });
