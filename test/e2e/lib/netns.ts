@@ -11,6 +11,7 @@ import { BlockList, isIPv4 } from 'node:net';
 import type { TestContext } from 'node:test';
 import { CHILD_NETNS_ENV, type ChildEvent, parseEvents } from './child.js';
 import { type RunResult, runBounded, type Spawned, spawnBounded } from './proc.js';
+import { processAlive } from './wait.js';
 
 export const NETNS_PREFIX = 'lh-';
 const RUN_ID = `${process.pid}-${randomBytes(2).toString('hex')}`;
@@ -67,15 +68,6 @@ function listNamespaces(): string[] {
     .filter(Boolean);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Leak guard: deletes `lh-<pid>-…` namespaces made by this process ('this-run') or, with 'dead-owners', also those
  * whose creating process no longer exists (a crashed or SIGKILLed earlier run). Namespaces of live runs and names
@@ -88,7 +80,7 @@ export function sweepLeakedNamespaces(scope: 'this-run' | 'dead-owners' = 'this-
     if (!m) continue;
     const pid = Number(m[1]);
     const mine = pid === process.pid;
-    if (mine || (scope === 'dead-owners' && !pidAlive(pid))) {
+    if (mine || (scope === 'dead-owners' && !processAlive(pid))) {
       spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore', timeout: IP_TIMEOUT_MS });
       liveNamespaces.delete(name);
       removed.push(name);
