@@ -9,6 +9,7 @@ import { DEFAULT_SCRIPT } from '../../../src/client/default-script.js';
 import { loadNative } from '../../../src/io/native.js';
 import type { Lab, Netns } from '../lib/netns.js';
 import type { Spawned } from '../lib/proc.js';
+import { waitFor } from '../lib/wait.js';
 import {
   parseEnv,
   REPO,
@@ -19,11 +20,11 @@ import {
   type Topology,
   tempDir,
   topology,
-  waitFor,
+  waitForLease,
 } from '../server/harness.js';
 
-// The namespaces, temp dirs and polling are the server tests' own; re-exported for the client tests.
-export { parseEnv, REPO, readIfExists, SERVER_ADDR, tempDir, type Topology, topology, waitFor };
+// The namespaces, temp dirs and lease-file helpers are the server tests' own; re-exported for the client tests.
+export { parseEnv, REPO, readIfExists, SERVER_ADDR, tempDir, type Topology, topology, waitForLease };
 
 export const LEASEHOLD = join(REPO, 'bin/leasehold');
 export const DHCPD = '/usr/sbin/dhcpd';
@@ -43,12 +44,18 @@ export function requireBinary(t: TestContext, path: string): boolean {
   return false;
 }
 
-/** A dhclient-script that records each reason in DIR/reasons and dumps its environment to DIR/env.REASON. */
+/** A dhclient-script that records each reason in DIR/reasons and dumps its environment to DIR/env.REASON
+ * (whole or not at all: written aside and renamed, so that a test that sees the file reads all of it). */
 export function envScript(dir: string): string {
   const path = join(dir, 'env-script.sh');
-  writeFileSync(path, `#!/bin/sh\necho "$reason" >> "${dir}/reasons"\nenv > "${dir}/env.$reason"\nexit 0\n`, {
-    mode: 0o755,
-  });
+  const env = `"${dir}/env.$reason"`;
+  writeFileSync(
+    path,
+    `#!/bin/sh\necho "$reason" >> "${dir}/reasons"\nenv > ${env}.tmp && mv -f ${env}.tmp ${env}\nexit 0\n`,
+    {
+      mode: 0o755,
+    },
+  );
   return path;
 }
 
@@ -59,13 +66,17 @@ export function reasons(dir: string): string[] {
 /** Waits until the script has seen `reason` and returns its environment for it. */
 export async function scriptEnv(dir: string, reason: string, timeoutMs: number): Promise<Map<string, string>> {
   const file = join(dir, `env.${reason}`);
-  const text = await waitFor(() => readIfExists(file) || undefined, timeoutMs, `script reason ${reason}`);
+  const text = await waitFor(() => readIfExists(file), {
+    timeoutMs,
+    what: `script reason ${reason}`,
+    seen: () => `reasons: ${reasons(dir).join(' ')}`,
+  });
   return parseEnv(text);
 }
 
-async function started(proc: Spawned, what: string, ready: (p: Spawned) => boolean, timeoutMs = 10_000) {
+async function started(proc: Spawned, what: string, ready: (p: Spawned) => boolean, timeoutMs = 20_000) {
   try {
-    await waitFor(() => (ready(proc) ? true : undefined), timeoutMs, what);
+    await waitFor(() => ready(proc), { timeoutMs, what });
   } catch (e) {
     const run = await proc.stop(500);
     throw new Error(`${(e as Error).message}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`);
@@ -314,15 +325,16 @@ export async function untilLinkState(
   ns: Netns,
   ok: (s: { addr: string; route: string }) => boolean,
   what: string,
-  timeoutMs = 5000,
+  timeoutMs = 15_000,
 ): Promise<{ addr: string; route: string }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await addressesAndRoute(lab, ns);
-    if (ok(s)) return s;
-    if (Date.now() > deadline) throw new Error(`${what}:\n${s.addr}\n${s.route}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let last = { addr: '', route: '' };
+  return waitFor(
+    async () => {
+      last = await addressesAndRoute(lab, ns);
+      return ok(last) && last;
+    },
+    { timeoutMs, what, intervalMs: 100, seen: () => `${last.addr}\n${last.route}` },
+  );
 }
 
 /** `address`/24 on ep0 and the default route via the server. */

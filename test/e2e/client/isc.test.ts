@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DEFAULT_SCRIPT } from '../../../src/client/default-script.js';
 import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
+import { waitFor, waitForLog } from '../lib/wait.js';
 import {
   addressesAndRoute,
   clientPaths,
@@ -24,7 +25,7 @@ import {
   startDhcpd,
   tempDir,
   topology,
-  waitFor,
+  waitForLease,
 } from './harness.js';
 
 after(() => {
@@ -52,20 +53,24 @@ test('ISC dhcpd: a lease, the script environment and dhclient.leases', async (t)
   assert.equal(env.get('new_dhcp_lease_time'), '600');
   assert.equal(env.get('PATH'), '/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin');
   const { leases, pid } = clientPaths(dir);
-  await waitFor(() => (readFileSync(leases, 'utf8').includes('expire') ? true : undefined), 5000, 'lease written');
-  const text = readFileSync(leases, 'utf8');
+  // The lease is written after the BOUND script has run.
+  const text = await waitFor(
+    () => {
+      const t = readIfExists(leases);
+      return t?.includes('expire') && t;
+    },
+    { what: 'lease written', seen: () => readIfExists(leases) ?? '(no file)' },
+  );
   assert.match(text, /interface "ep0";/);
   assert.match(text, new RegExp(`fixed-address ${env.get('new_ip_address')};`));
   assert.match(text, /option dhcp-server-identifier 192\.0\.2\.1;/);
   assert.match(text, /renew \d \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d;/);
+  // Read once on purpose: the client writes its PID file before its first DISCOVER.
   assert.equal(readFileSync(pid, 'utf8').trim(), String(proc.pid), 'the PID file names the client');
-  assert.match(proc.stderr(), /DHCPDISCOVER on ep0 to 255\.255\.255\.255 port 67/);
-  // The line follows the script's run: wait for it rather than race it.
-  await waitFor(
-    () => (/bound to 192\.0\.2\.1\d\d -- renewal in \d+ seconds\./.test(proc.stderr()) ? true : undefined),
-    5000,
-    'the bound line',
-  );
+  // The client's stderr is read on this process's event loop: it may lag behind the script's files.
+  await waitForLog(proc, /DHCPDISCOVER on ep0 to 255\.255\.255\.255 port 67/, { name: 'client stderr' });
+  // The line follows the script's run.
+  await waitForLog(proc, /bound to 192\.0\.2\.1\d\d -- renewal in \d+ seconds\./, { name: 'client stderr' });
   const r = await proc.stop(2000);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(readIfExists(pid), undefined, 'the PID file is removed on SIGTERM');
@@ -77,9 +82,10 @@ test('ISC dhcpd: a lease, the script environment and dhclient.leases', async (t)
     throw new Error(`${e.message}\n--- client stderr\n${r2.stderr}`);
   });
   assert.equal(env2.get('new_ip_address'), env.get('new_ip_address'));
-  assert.doesNotMatch(again.stderr(), /DHCPDISCOVER/);
-  assert.match(again.stderr(), /DHCPREQUEST for \S+ on ep0 to 255\.255\.255\.255 port 67/);
-  await again.stop(2000);
+  const rebooted = await again.stop(2000);
+  // Its whole log, once it has exited.
+  assert.doesNotMatch(rebooted.stderr, /DHCPDISCOVER/);
+  assert.match(rebooted.stderr, /DHCPREQUEST for \S+ on ep0 to 255\.255\.255\.255 port 67/);
 });
 
 test('ISC dhcpd: -x stops the running client with STOP and keeps the lease', async (t) => {
@@ -120,19 +126,18 @@ for (const which of ['debian', 'builtin'] as const) {
     }
     const proc = startClient(lab, client, { dir, privateEtc: true, ...(script ? { script } : {}) });
     try {
-      const bound = await waitFor(() => /bound to (\S+) -- renewal/.exec(proc.stderr())?.[1], 20_000, 'bound');
+      const [bound = ''] = (await waitForLog(proc, /bound to (\S+) -- renewal/, { name: 'client stderr' })).groups;
       const { addr, route } = await addressesAndRoute(lab, client);
       assert.match(addr, new RegExp(`inet ${bound.replaceAll('.', '\\.')}/24 `), addr);
       assert.match(route, /default via 192\.0\.2\.1 dev ep0/, route);
       assert.match(readFileSync(resolvConf, 'utf8'), /nameserver 192\.0\.2\.53/);
       // The renewal: a unicast REQUEST from the leased address, answered by dhcpd.
-      await waitFor(
-        () => (/DHCPREQUEST for \S+ on ep0 to 192\.0\.2\.1 port 67/.test(proc.stderr()) ? true : undefined),
-        15_000,
-        'unicast renewal',
-      );
-      await waitFor(() => ((proc.stderr().match(/bound to /g) ?? []).length >= 2 ? true : undefined), 8000, 'renewed');
-      assert.match(srv.stderr(), new RegExp(`DHCPREQUEST for ${bound.replaceAll('.', '\\.')} from \\S+ via srv0`));
+      await waitForLog(proc, /DHCPREQUEST for \S+ on ep0 to 192\.0\.2\.1 port 67/, { name: 'client stderr' });
+      await waitForLog(proc, /bound to /, { count: 2, name: 'client stderr' });
+      // dhcpd's stderr is another pipe: its line may come after the client's.
+      await waitForLog(srv, new RegExp(`DHCPREQUEST for ${bound.replaceAll('.', '\\.')} from \\S+ via srv0`), {
+        name: 'dhcpd stderr',
+      });
       const after = await addressesAndRoute(lab, client);
       assert.match(after.addr, new RegExp(`inet ${bound.replaceAll('.', '\\.')}/24 `));
     } catch (e) {
@@ -154,12 +159,12 @@ test('ISC dhcpd: -r sends DHCPRELEASE, runs RELEASE, and dhcpd frees the lease',
   writeFileSync(script, `#!/bin/sh\necho "$reason" >> "${dir}/reasons"\n${DEFAULT_SCRIPT}`, { mode: 0o755 });
   privateResolvConf(dir);
   const proc = startClient(lab, client, { dir, script, privateEtc: true });
-  const bound = await waitFor(() => /bound to (\S+) -- renewal/.exec(proc.stderr())?.[1], 20_000, 'bound').catch(
-    async (e: Error) => {
-      const r = await proc.stop(500);
-      throw new Error(`${e.message}\n--- client stderr\n${r.stderr}`);
-    },
-  );
+  const [bound = ''] = (
+    await waitForLog(proc, /bound to (\S+) -- renewal/, { name: 'client stderr' }).catch(async (e: Error) => {
+      await proc.stop(500);
+      throw e;
+    })
+  ).groups;
   const { leases, pid } = clientPaths(dir);
   const rel = await lab.run(
     client,
@@ -177,14 +182,9 @@ test('ISC dhcpd: -r sends DHCPRELEASE, runs RELEASE, and dhcpd frees the lease',
   assert.deepEqual(reasons(dir).at(-1), 'RELEASE');
   const { addr } = await addressesAndRoute(lab, client);
   assert.doesNotMatch(addr, /192\.0\.2\.1\d\d/, 'the address is gone');
-  await waitFor(
-    () => (srv.stderr().includes(`DHCPRELEASE of ${bound}`) ? true : undefined),
-    5000,
-    'dhcpd logs the release',
-  );
-  const text = readFileSync(srv.leases, 'utf8');
-  const blocks = text.split(/\n(?=lease )/).filter((b) => b.startsWith(`lease ${bound} {`));
-  assert.match(blocks.at(-1) ?? '', /binding state free;/, text);
+  // A RELEASE has no reply: dhcpd logs it, then writes the lease free, when it gets to it.
+  await waitForLog(srv, `DHCPRELEASE of ${bound}`, { name: 'dhcpd stderr' });
+  await waitForLease(srv.leases, bound, /binding state free;/);
 });
 
 test('ISC dhcpd on port 1067: -p 1068 listens on 1068 and sends to 1067', async (t) => {
@@ -214,11 +214,12 @@ test('ISC dhcpd: an offered address that answers ARP is declined, and another on
   // Without -1: with it, a declined lease ends the client (exit 2), as ISC's dhclient does.
   const proc = startClient(lab, client, { dir, script: envScript(dir), oneTry: false });
   try {
-    await waitFor(() => /192\.0\.2\.100 is in use: declining/.test(proc.stderr()) || undefined, 15_000, 'decline');
+    await waitForLog(proc, /192\.0\.2\.100 is in use: declining/, { name: 'client stderr' });
     // RFC 2131 3.1.5: the client waits (10 s) before starting over.
-    const bound = await waitFor(() => /bound to (\S+) -- renewal/.exec(proc.stderr())?.[1], 20_000, 'bound');
+    const [bound] = (await waitForLog(proc, /bound to (\S+) -- renewal/, { timeoutMs: 30_000, name: 'client stderr' }))
+      .groups;
     assert.notEqual(bound, '192.0.2.100');
-    assert.match(srv.stderr(), /DHCPDECLINE of 192\.0\.2\.100 from \S+ via srv0/);
+    await waitForLog(srv, /DHCPDECLINE of 192\.0\.2\.100 from \S+ via srv0/, { name: 'dhcpd stderr' });
   } catch (e) {
     const r = await proc.stop(500);
     throw new Error(`${(e as Error).message}\n--- client stderr\n${r.stderr}\n--- dhcpd\n${srv.stderr()}`);

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
+import { waitForLog } from '../lib/wait.js';
 import {
   addressesAndRoute,
   privateResolvConf,
@@ -17,7 +18,6 @@ import {
   startClient,
   tempDir,
   topology,
-  waitFor,
 } from './harness.js';
 
 after(() => {
@@ -43,19 +43,16 @@ async function leaseAndRenew(t: TestContext, peer: ServerPeer): Promise<void> {
     ...(conf !== undefined ? { conf } : {}),
   });
   try {
-    const bound = await waitFor(() => /bound to (\S+) -- renewal/.exec(proc.stderr())?.[1], 20_000, 'bound');
+    const log = { name: 'client stderr' };
+    const [bound = ''] = (await waitForLog(proc, /bound to (\S+) -- renewal/, log)).groups;
     const re = bound.replaceAll('.', '\\.');
     const { addr, route } = await addressesAndRoute(lab, client);
     assert.match(addr, new RegExp(`inet ${re}/24 `), addr);
     assert.match(route, /default via 192\.0\.2\.1 dev ep0/, route);
     assert.match(readFileSync(resolvConf, 'utf8'), /^nameserver 192\.0\.2\.53$/m);
-    await waitFor(
-      () => new RegExp(`DHCPREQUEST for ${re} on ep0 to 192\\.0\\.2\\.1 port 67`).test(proc.stderr()) || undefined,
-      15_000,
-      'unicast renewal',
-    );
-    await waitFor(() => (proc.stderr().match(/bound to /g) ?? []).length >= 2 || undefined, 8000, 'renewed');
-    assert.match(proc.stderr(), new RegExp(`bound to ${re} -- renewal`));
+    await waitForLog(proc, new RegExp(`DHCPREQUEST for ${re} on ep0 to 192\\.0\\.2\\.1 port 67`), log);
+    const renewed = await waitForLog(proc, /bound to (\S+) -- renewal/, { ...log, count: 2 });
+    assert.equal(renewed.groups[0], bound, 'renewed: the same address');
   } catch (e) {
     const r = await proc.stop(500);
     throw new Error(

@@ -7,10 +7,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
+import { waitFor } from '../lib/wait.js';
 import {
   DHCPD,
   envScript,
   REPO,
+  readIfExists,
   reasons,
   requireBinary,
   scriptEnv,
@@ -52,8 +54,15 @@ test('seed configs: the script sees new_ntp_servers and new_xgrid_controller', a
   assert.equal(env.get('requested_xgrid_controller'), '1');
   assert.equal(env.get('requested_ntp_servers'), '1');
   assert.match(env.get('new_ip_address') ?? '', /^192\.0\.2\.1\d\d$/);
-  // The user-defined option reaches the lease file by its name.
-  const leases = readFileSync(join(dir, 'dhclient.leases'), 'utf8');
+  // The user-defined option reaches the lease file by its name (written after the BOUND script has run).
+  const file = join(dir, 'dhclient.leases');
+  const leases = await waitFor(
+    () => {
+      const text = readIfExists(file);
+      return text?.includes('expire') && text;
+    },
+    { what: `the lease in ${file}`, seen: () => readIfExists(file) ?? '(no file)' },
+  );
   assert.match(leases, /option xgrid-controller 192\.0\.2\.89;/);
   assert.match(leases, /option ntp-servers 192\.0\.2\.123;/);
   await proc.stop(2000);

@@ -18,6 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import { createLab, type Lab, type Netns, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
+import { waitFor, waitForLog } from '../lib/wait.js';
 import {
   addressesAndRoute,
   configured,
@@ -34,7 +35,6 @@ import {
   tempDir,
   topology,
   untilLinkState,
-  waitFor,
 } from './harness.js';
 
 after(() => {
@@ -95,7 +95,7 @@ async function serverLoss(t: TestContext, peer: ServerPeer): Promise<void> {
     ),
     { timeoutMs: 120_000 },
   );
-  await waitFor(() => (/Capturing on/.test(tshark.stderr()) ? true : undefined), 20_000, 'tshark capturing');
+  await waitForLog(tshark, /Capturing on/, { name: 'tshark stderr' });
   let srv = await peer.start(lab, server, dir, false);
   const script = recordingScript(dir);
   let conf: string | undefined;
@@ -115,48 +115,38 @@ async function serverLoss(t: TestContext, peer: ServerPeer): Promise<void> {
   const servers: string[] = [];
   try {
     // 1. Bound, then the server becomes unreachable by unicast: REBIND by broadcast at T2, same address.
-    await waitFor(() => count(dir, 'BOUND') >= 1 || undefined, 20_000, 'BOUND');
+    await waitFor(() => count(dir, 'BOUND') >= 1, { what: 'BOUND' });
     const first = scriptEvents(dir).find((e) => e.reason === 'BOUND')!;
     const bound = first.address;
     const re = bound.replaceAll('.', '\\.');
     await untilLinkState(lab, client, configured(bound), 'address and default route after BOUND');
     assert.equal(first.lease, LEASE, 'the lease time the script sees');
     await nft(lab, client, DROP_UNICAST);
-    await waitFor(() => count(dir, 'REBIND') >= 1 || undefined, 20_000, 'REBIND');
+    await waitFor(() => count(dir, 'REBIND') >= 1, { what: 'REBIND' });
     const rebind = scriptEvents(dir).find((e) => e.reason === 'REBIND')!;
     assert.equal(rebind.address, bound, 'the lease is kept: same address');
     assert.equal(rebind.old, bound);
     assert.ok(count(dir, 'RENEW') === 0, 'no renewal got through');
 
     // 2. The server stops: unanswered renewing and rebinding, address kept until expiry, then EXPIRE.
+    // The REBIND's own "bound to" line (the second), which may reach this process after the script's event.
+    const { end: rebound } = await waitForLog(proc, /bound to /, { count: 2, name: 'client stderr' });
     servers.push(`${(await srv.stop(2000)).stderr}${srv.stdout()}`);
-    const rebound = proc.stderr().lastIndexOf('bound to ');
-    await waitFor(
-      () => /DHCPREQUEST for \S+ on ep0 to 255\.255\.255\.255/.test(proc.stderr().slice(rebound)) || undefined,
-      20_000,
-      'unanswered rebinding',
-    );
+    await waitForLog(proc, /DHCPREQUEST for \S+ on ep0 to 255\.255\.255\.255/, {
+      from: rebound,
+      name: 'client stderr',
+    });
     const still = await addressesAndRoute(lab, client);
     assert.match(still.addr, new RegExp(`inet ${re}/24 `), 'kept until expiry');
-    await waitFor(() => count(dir, 'EXPIRE') >= 1 || undefined, 15_000, 'EXPIRE');
+    await waitFor(() => count(dir, 'EXPIRE') >= 1, { what: 'EXPIRE' });
     await untilLinkState(lab, client, (s) => !/192\.0\.2\.1\d\d/.test(s.addr), 'the address is removed at EXPIRE');
 
     // 3. Two DISCOVERs into the void, then the server comes back (and unicast with it) for the third.
     // Every DISCOVER since the REBIND binding comes after expiry.
-    await waitFor(
-      () =>
-        (
-          proc
-            .stderr()
-            .slice(rebound)
-            .match(/DHCPDISCOVER/g) ?? []
-        ).length >= 2 || undefined,
-      15_000,
-      'second DISCOVER after expiry',
-    );
+    await waitForLog(proc, /DHCPDISCOVER/, { from: rebound, count: 2, name: 'client stderr' });
     await nft(lab, client, [['delete', 'table', 'ip', 'lhloss']]);
     srv = await peer.start(lab, server, dir, true);
-    await waitFor(() => count(dir, 'BOUND') >= 2 || undefined, 25_000, 'BOUND again');
+    await waitFor(() => count(dir, 'BOUND') >= 2, { timeoutMs: 25_000, what: 'BOUND again' });
     const again = scriptEvents(dir).filter((e) => e.reason === 'BOUND')[1]!;
     await untilLinkState(lab, client, configured(again.address), 'address and default route after BOUND again');
     assert.deepEqual(

@@ -7,15 +7,16 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
+import { waitFor, waitForLog } from '../lib/wait.js';
 import {
   envScript,
+  events,
   parseEnv,
   readIfExists,
   serverFiles,
   startLeasehold,
   tempDir,
   topology,
-  waitFor,
 } from './harness.js';
 
 after(() => {
@@ -40,7 +41,7 @@ test('busybox udhcpc gets a lease with the seed options', async (t) => {
     '-t',
     '5',
     '-T',
-    '1',
+    '3',
     '-i',
     'ep0',
     '-s',
@@ -50,7 +51,9 @@ test('busybox udhcpc gets a lease with the seed options', async (t) => {
     '-O',
     'domain',
   ];
-  const run = await lab.run(client, '/bin/busybox', args, { timeoutMs: 20_000 });
+  // Five DISCOVERs 3 s apart (the server's ping-check holds each OFFER a second): time enough on a busy machine.
+  const run = await lab.run(client, '/bin/busybox', args, { timeoutMs: 30_000 });
+  // udhcpc -q runs its script to the end before it exits: the file is complete or absent.
   const text = readIfExists(join(dir, 'env.udhcpc.bound'));
   assert.ok(text, `udhcpc never bound (exit ${run.code}):\n${run.stderr}\n--- server\n${srv.stderr()}`);
   const env = parseEnv(text);
@@ -61,7 +64,9 @@ test('busybox udhcpc gets a lease with the seed options', async (t) => {
   assert.equal(env.get('dns'), '192.0.2.1');
   assert.equal(env.get('ntpsrv'), '192.0.2.123');
   assert.equal(env.get('serverid'), '192.0.2.1');
-  assert.match(srv.stderr(), new RegExp(`DHCPACK on ${(env.get('ip') ?? '').replaceAll('.', '\\.')} to `));
+  // The server's log lines are written in batches (at most every 20 ms), and its pipe is read on this
+  // process's event loop: the ACK's line may come after udhcpc has exited.
+  await waitForLog(srv, new RegExp(`DHCPACK on ${(env.get('ip') ?? '').replaceAll('.', '\\.')} to `));
   assert.equal((await srv.stop(5000)).code, 0);
 });
 
@@ -70,9 +75,10 @@ test('dhcpcd gets a lease with the seed options', async (t) => {
   if (!existsSync('/usr/sbin/dhcpcd')) return t.skip('dhcpcd not installed');
   const lab = createLab(t);
   const dir = tempDir(t);
-  // dhcpcd keeps its lease in /var/lib/dhcpcd/<ifname>.lease whatever its flags: use a name no real
-  // interface has, and remove the file afterwards if this test made it.
-  const ifname = 'lhdc0';
+  // dhcpcd keeps its lease in /var/lib/dhcpcd/<ifname>.lease and its PID file and socket in /run/dhcpcd/
+  // whatever its flags, shared by every namespace: use a name no real interface has and no concurrent run
+  // uses (this process's PID), and remove the file afterwards if this test made it.
+  const ifname = `lhd${process.pid.toString(36)}`;
   const stateFile = `/var/lib/dhcpcd/${ifname}.lease`;
   const hadState = existsSync(stateFile);
   t.after(() => {
@@ -89,10 +95,14 @@ test('dhcpcd gets a lease with the seed options', async (t) => {
   const proc = lab.spawn(client, '/usr/sbin/dhcpcd', args, { timeoutMs: 25_000 });
   const envFile = join(dir, 'env.dhcpcd.BOUND');
   try {
-    await waitFor(() => readIfExists(envFile)?.includes('new_ip_address') || undefined, 20_000, 'dhcpcd BOUND');
+    // The script writes its environment (whole, by a rename) before it records the event.
+    await waitFor(() => events(dir, 'dhcpcd').some((e) => e.startsWith('BOUND ')), {
+      what: 'dhcpcd BOUND',
+      seen: () => `events: ${events(dir, 'dhcpcd').join(', ')}\n--- server\n${srv.stderr()}`,
+    });
   } catch (e) {
     const r = await proc.stop(500);
-    throw new Error(`${(e as Error).message}\n${r.stderr}\n${r.stdout}\n--- server\n${srv.stderr()}`);
+    throw new Error(`${(e as Error).message}\n--- dhcpcd\n${r.stderr}\n${r.stdout}`);
   } finally {
     await proc.stop(2000);
   }

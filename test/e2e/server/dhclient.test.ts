@@ -8,9 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createLab, type Lab, type Netns, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
+import { processAlive, waitFor, waitForLog } from '../lib/wait.js';
 import {
+  lastLease,
   requireTool,
-  type ServerFiles,
   serverCommand,
   serverFiles,
   startDhclient,
@@ -18,7 +19,6 @@ import {
   tempDir,
   topology,
   UDP_ONLY,
-  waitFor,
 } from './harness.js';
 
 after(() => {
@@ -35,12 +35,6 @@ async function dhclientBound(lab: Lab, ns: Netns, dir: string, run: string): Pro
   }
 }
 
-function leaseBlock(f: ServerFiles, address: string): string | undefined {
-  const text = readFileSync(f.leases, 'latin1');
-  const blocks = text.split(/\n(?=lease )/).filter((b) => b.startsWith(`lease ${address} {`));
-  return blocks.at(-1);
-}
-
 test('ISC dhclient gets a lease with the seed options and xgrid-controller, kept across a restart', async (t) => {
   if (!requireRoot(t) || !requireTool(t, '/sbin/dhclient')) return;
   const lab = createLab(t);
@@ -49,6 +43,7 @@ test('ISC dhclient gets a lease with the seed options and xgrid-controller, kept
   const files = serverFiles(dir);
 
   let srv = await startLeasehold(lab, server, files);
+  // Read once on purpose: the server writes its PID file before it logs "Server starting service.".
   assert.equal(readFileSync(files.pid, 'utf8').trim(), String(srv.pid), 'PID file written once ready');
   assert.match(srv.stderr(), /^Listening on LPF\/srv0\/[0-9a-f:]{17}\/192\.0\.2\.0\/24$/m, 'packet sockets as root');
 
@@ -63,14 +58,14 @@ test('ISC dhclient gets a lease with the seed options and xgrid-controller, kept
   assert.equal(env.get('new_xgrid_controller'), '192.0.2.89');
   assert.equal(env.get('new_dhcp_server_identifier'), '192.0.2.1');
 
-  // Acknowledged means on disk: the lease is in the file the moment the client is bound.
-  const block = leaseBlock(files, address);
+  // Acknowledged means on disk: the lease is in the file the moment the client is bound (read once on purpose).
+  const block = lastLease(files.leases, address);
   assert.ok(block, `lease ${address} in ${files.leases}:\n${readFileSync(files.leases, 'latin1')}`);
   assert.match(block, /^ {2}binding state active;/m);
   assert.match(block, new RegExp(`hardware ethernet ${clientMac};`));
-  const log = srv.stderr();
-  assert.match(log, new RegExp(`DHCPDISCOVER from ${clientMac} via srv0`));
-  assert.match(log, new RegExp(`DHCPACK on ${address.replaceAll('.', '\\.')} to ${clientMac} .*via srv0`));
+  // The log is not: its lines are written in batches, and may come after the client has its ACK.
+  await waitForLog(srv, new RegExp(`DHCPDISCOVER from ${clientMac} via srv0`));
+  await waitForLog(srv, new RegExp(`DHCPACK on ${address.replaceAll('.', '\\.')} to ${clientMac} .*via srv0`));
 
   // SIGTERM: clean exit, PID file gone; the restarted server hands the same client the same address.
   const stopped = await srv.stop(5000);
@@ -145,9 +140,11 @@ test('without -f the server goes to the background once ready, as dhcpd does for
   ];
   const quoted = cmd.map((a) => `'${a}'`).join(' ');
   const launch = await lab.run(server, '/bin/sh', ['-c', `exec ${quoted} 2>>'${dir}/server.log'`], {
-    timeoutMs: 15_000,
+    timeoutMs: 30_000,
   });
   assert.equal(launch.code, 0, launch.stderr);
+  // Read once on purpose: the launcher exits only once the background copy has written its PID file and
+  // flushed its start-up lines (src/cli/serve.ts).
   daemonPid = Number(readFileSync(files.pid, 'utf8').trim());
   assert.ok(daemonPid > 0, 'PID file written before the launcher exits');
   assert.match(readFileSync(join(dir, 'server.log'), 'utf8'), /Server starting service\./);
@@ -158,17 +155,7 @@ test('without -f the server goes to the background once ready, as dhcpd does for
     await dhc.stop();
   }
   process.kill(daemonPid, 'SIGTERM');
-  await waitFor(() => (existsSync(files.pid) ? undefined : true), 5000, 'PID file removed');
-  await waitFor(
-    () => {
-      try {
-        process.kill(daemonPid, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    },
-    5000,
-    'background server exit',
-  );
+  const log = () => readFileSync(join(dir, 'server.log'), 'utf8');
+  await waitFor(() => !existsSync(files.pid), { what: 'PID file removed', seen: log });
+  await waitFor(() => !processAlive(daemonPid), { what: `background server (PID ${daemonPid}) exit`, seen: log });
 });

@@ -11,6 +11,7 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Lab, Netns } from '../lib/netns.js';
 import type { Spawned } from '../lib/proc.js';
+import { waitFor, waitForLog } from '../lib/wait.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(here, '../../../..');
@@ -74,17 +75,6 @@ export function serverFiles(dir: string, confText = seedServerConf()): ServerFil
   return files;
 }
 
-/** Polls `check` every 50 ms until it returns a value, or throws after `timeoutMs` with `what`. */
-export async function waitFor<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** The environment that makes the server skip packet sockets (ISC's socket mode). */
 export const UDP_ONLY: NodeJS.ProcessEnv = { ...process.env, LEASEHOLD_TRANSPORT: 'udp' };
 
@@ -97,13 +87,10 @@ export async function startLeasehold(
 ): Promise<Spawned> {
   const args = [...serverCommand(), '-d', '-cf', f.conf, '-lf', f.leases, '-pf', f.pid, ...extra, 'srv0'];
   const proc = lab.spawn(ns, process.execPath, args, { timeoutMs: 60_000, ...(env ? { env } : {}) });
-  await waitFor(
-    () => (proc.stderr().includes('Server starting service.') ? true : undefined),
-    10_000,
-    'Server starting service.',
-  ).catch(async (e: Error) => {
-    const run = await proc.stop(500);
-    throw new Error(`${e.message}\n--- server stderr\n${run.stderr}`);
+  // Everything the start-up logs (Listening on…, Wrote N leases…) and the PID file come before this line.
+  await waitForLog(proc, /^Server starting service\.$/, { name: 'server stderr' }).catch(async (e: Error) => {
+    await proc.stop(500);
+    throw e;
   });
   return proc;
 }
@@ -126,9 +113,11 @@ export function parseEnv(text: string): Map<string, string> {
  */
 export function envScript(dir: string, tag: string, reason: string, configure = false): string {
   const path = join(dir, `${tag}-script.sh`);
+  // The environment is written whole or not at all (a rename), and before the event: a test that sees either
+  // reads a complete file.
   const lines = [
     '#!/bin/sh',
-    `env > "${dir}/env.${tag}.${reason}"`,
+    `env > "${dir}/env.${tag}.${reason}.tmp" && mv -f "${dir}/env.${tag}.${reason}.tmp" "${dir}/env.${tag}.${reason}"`,
     `echo "${reason} \${new_ip_address:-$ip}" >> "${dir}/events.${tag}"`,
   ];
   if (configure) {
@@ -176,23 +165,41 @@ export function startDhclient(
   return {
     proc,
     async waitFor(reason, timeoutMs, nth = 1) {
-      try {
-        await waitFor(
-          () => (events(dir, tag).filter((e) => e.startsWith(`${reason} `)).length >= nth ? true : undefined),
-          timeoutMs,
-          `dhclient ${reason} #${nth}`,
-        );
-      } catch (e) {
-        throw new Error(
-          `${(e as Error).message}; events: ${events(dir, tag).join(', ')}\n--- dhclient\n${proc.stderr()}`,
-        );
-      }
+      await waitFor(() => events(dir, tag).filter((e) => e.startsWith(`${reason} `)).length >= nth, {
+        timeoutMs,
+        what: `dhclient ${reason} #${nth}`,
+        seen: () => `events: ${events(dir, tag).join(', ')}\n--- dhclient\n${proc.stderr()}`,
+      });
       return parseEnv(readFileSync(join(dir, `env.${tag}.${reason}`), 'utf8'));
     },
     async stop() {
       await proc.stop(2000);
     },
   };
+}
+
+/** The last record of `address` in a lease file ('' when there is none). */
+export function lastLease(leases: string, address: string): string {
+  const blocks = readFileSync(leases, 'latin1').split(/\n(?=lease )/);
+  return blocks.filter((b) => b.startsWith(`lease ${address} {`)).at(-1) ?? '';
+}
+
+/**
+ * Waits until the last record of `address` in the lease file matches `re` (a record written after a message
+ * that has no reply to wait for: a RELEASE, a DECLINE, an expiry); returns it.
+ */
+export function waitForLease(leases: string, address: string, re: RegExp, timeoutMs?: number): Promise<string> {
+  return waitFor(
+    () => {
+      const block = lastLease(leases, address);
+      return re.test(block) ? block : undefined;
+    },
+    {
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      what: `lease ${address} matching ${re} in ${leases}`,
+      seen: () => readIfExists(leases) ?? '(no file)',
+    },
+  );
 }
 
 export function readIfExists(path: string): string | undefined {

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, type TestContext, test } from 'node:test';
 import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
-import type { Spawned } from '../lib/proc.js';
-import { requireTool, serverCommand, serverFiles, startDhclient, tempDir, twoSubnetConf, waitFor } from './harness.js';
+import { waitForLog } from '../lib/wait.js';
+import { requireTool, serverCommand, serverFiles, startDhclient, tempDir, twoSubnetConf } from './harness.js';
 
 after(() => {
   assert.deepEqual(sweepLeakedNamespaces('this-run'), [], 'a namespace outlived its test');
@@ -17,18 +17,6 @@ after(() => {
 const CONF = twoSubnetConf();
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
-/** Waits until the server's log has a line matching `re` (after `from` characters); returns its end. */
-async function logLine(srv: Spawned, re: RegExp, timeoutMs: number, from = 0): Promise<number> {
-  return waitFor(
-    () => {
-      const m = new RegExp(re.source, 'm').exec(srv.stderr().slice(from));
-      return m ? from + m.index + m[0].length : undefined;
-    },
-    timeoutMs,
-    `${re}\n--- server stderr\n${srv.stderr()}`,
-  );
-}
 
 /** A server namespace with srv0 in 192.0.2.0/24 (client namespace behind it), the server started with `names`. */
 async function serverWith(t: TestContext, names: string[]) {
@@ -40,7 +28,7 @@ async function serverWith(t: TestContext, names: string[]) {
   const files = serverFiles(dir, CONF);
   const args = [...serverCommand(), '-d', '-cf', files.conf, '-lf', files.leases, '-pf', files.pid, ...names];
   const srv = lab.spawn(server, process.execPath, args, { timeoutMs: 90_000 });
-  await logLine(srv, /^Server starting service\.$/, 10_000);
+  await waitForLog(srv, /^Server starting service\.$/);
   return { lab, dir, server, srv };
 }
 
@@ -53,10 +41,10 @@ test('served without names: a new interface is served, loses it with its subnet 
   const b = await lab.netns();
   const [srv1] = await lab.veth(server, b, { aIf: 'srv1', bIf: 'ep0', aAddr: '198.51.100.1/24' });
   const listening = new RegExp(`^Listening on LPF/srv1/${esc(srv1.mac)}/198\\.51\\.100\\.0/24$`);
-  let at = await logLine(srv, listening, 8000);
+  let at = (await waitForLog(srv, listening)).end;
   const dhc = startDhclient(lab, b, dir, 'b');
   try {
-    const env = await dhc.waitFor('BOUND', 15_000);
+    const env = await dhc.waitFor('BOUND', 20_000);
     assert.match(env.get('new_ip_address') ?? '', /^198\.51\.100\.1\d\d$/);
   } finally {
     await dhc.stop();
@@ -65,12 +53,12 @@ test('served without names: a new interface is served, loses it with its subnet 
   // The address moves out of every declared subnet: srv1 is no longer served, in ISC's words.
   await lab.ip(['-n', server.name, 'addr', 'add', '203.0.113.1/24', 'dev', 'srv1']);
   await lab.ip(['-n', server.name, 'addr', 'del', '198.51.100.1/24', 'dev', 'srv1']);
-  at = await logLine(srv, /^No subnet declaration for srv1 \(203\.0\.113\.1\)\.$/, 8000, at);
-  await logLine(srv, new RegExp(`^No longer listening on LPF/srv1/${esc(srv1.mac)}/198\\.51\\.100\\.0/24$`), 8000);
+  at = (await waitForLog(srv, /^No subnet declaration for srv1 \(203\.0\.113\.1\)\.$/, { from: at })).end;
+  await waitForLog(srv, new RegExp(`^No longer listening on LPF/srv1/${esc(srv1.mac)}/198\\.51\\.100\\.0/24$`));
 
   // And back: served again.
   await lab.ip(['-n', server.name, 'addr', 'add', '198.51.100.1/24', 'dev', 'srv1']);
-  await logLine(srv, listening, 8000, at);
+  await waitForLog(srv, listening, { from: at });
   assert.equal((await srv.stop(5000)).code, 0);
 });
 
@@ -80,10 +68,10 @@ test('an interface named on the command line but absent at start-up is served on
   assert.match(srv.stderr(), /^Interface srv1 not found or has no IPv4 address; it will be served once it has one\.$/m);
   const b = await lab.netns();
   const [srv1] = await lab.veth(server, b, { aIf: 'srv1', bIf: 'ep0', aAddr: '198.51.100.1/24' });
-  await logLine(srv, new RegExp(`^Listening on LPF/srv1/${esc(srv1.mac)}/198\\.51\\.100\\.0/24$`), 8000);
+  await waitForLog(srv, new RegExp(`^Listening on LPF/srv1/${esc(srv1.mac)}/198\\.51\\.100\\.0/24$`));
   const dhc = startDhclient(lab, b, dir, 'b');
   try {
-    const env = await dhc.waitFor('BOUND', 15_000);
+    const env = await dhc.waitFor('BOUND', 20_000);
     assert.match(env.get('new_ip_address') ?? '', /^198\.51\.100\.1\d\d$/);
   } finally {
     await dhc.stop();

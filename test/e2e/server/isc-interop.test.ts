@@ -9,16 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, type TestContext, test } from 'node:test';
 import { createLab, type Lab, type Netns, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
-import {
-  REPO,
-  type ServerFiles,
-  serverFiles,
-  startDhclient,
-  startLeasehold,
-  tempDir,
-  topology,
-  waitFor,
-} from './harness.js';
+import { waitForLog } from '../lib/wait.js';
+import { REPO, type ServerFiles, serverFiles, startDhclient, startLeasehold, tempDir, topology } from './harness.js';
 
 after(() => {
   assert.deepEqual(sweepLeakedNamespaces('this-run'), [], 'a namespace outlived its test');
@@ -44,13 +36,9 @@ async function startIscDhcpd(lab: Lab, ns: Netns, f: ServerFiles) {
   const proc = lab.spawn(ns, DHCPD, ['-4', '-f', '-d', '-cf', f.conf, '-lf', f.leases, '-pf', f.pid, 'srv0'], {
     timeoutMs: 60_000,
   });
-  await waitFor(
-    () => (proc.stderr().includes('Server starting service.') ? true : undefined),
-    10_000,
-    'dhcpd: Server starting service.',
-  ).catch(async (e: Error) => {
-    const run = await proc.stop(500);
-    throw new Error(`${e.message}\n--- dhcpd stderr\n${run.stderr}`);
+  await waitForLog(proc, /^Server starting service\.$/, { name: 'dhcpd stderr' }).catch(async (e: Error) => {
+    await proc.stop(500);
+    throw e;
   });
   return proc;
 }

@@ -8,17 +8,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
+import { waitFor, waitForLog } from '../lib/wait.js';
 import {
+  events,
+  lastLease,
   REPO,
   requireTool,
-  type ServerFiles,
   seedServerConf,
   serverFiles,
   startDhclient,
   startLeasehold,
   tempDir,
   topology,
-  waitFor,
+  waitForLease,
 } from './harness.js';
 
 after(() => {
@@ -28,12 +30,6 @@ after(() => {
 const SHORT_LEASES = seedServerConf()
   .replace(/default-lease-time \d+;/, 'default-lease-time 10;')
   .replace(/max-lease-time \d+;/, 'max-lease-time 10;');
-
-/** The last record of `address` in the server's lease file. */
-function lastLease(f: ServerFiles, address: string): string {
-  const blocks = readFileSync(f.leases, 'latin1').split(/\n(?=lease )/);
-  return blocks.filter((b) => b.startsWith(`lease ${address} {`)).at(-1) ?? '';
-}
 
 /** The seed dhclient.conf, retrying every second or two: with a 10 s lease, dhclient's default 10 s
  * first retry after a failed renewal would jump past T2 straight to the expiry. */
@@ -69,8 +65,9 @@ test('renew by unicast at T1, rebind by broadcast at T2 when unicast is blocked'
 
   const renewed = await dhc.waitFor('RENEW', 15_000);
   assert.equal(renewed.get('new_ip_address'), address);
-  // A renewal comes from ciaddr, unicast: the server names the client by its address in the REQUEST line.
-  assert.match(srv.stderr(), re(`DHCPREQUEST for ${address} from ${clientMac} via srv0`));
+  // A renewal comes from ciaddr, unicast: the server names the client by its address in the REQUEST line
+  // (a line that may reach this process after dhclient's RENEW: waited for).
+  await waitForLog(srv, re(`DHCPREQUEST for ${address} from ${clientMac} via srv0`));
 
   // Unicast to the server is cut on the client's way out: the server's packet sockets see frames
   // before netfilter (as ISC's LPF does), so a rule in the server's INPUT chain would not stop them.
@@ -84,11 +81,11 @@ test('renew by unicast at T1, rebind by broadcast at T2 when unicast is blocked'
   const rebind = new RegExp(
     `DHCPREQUEST for ${address.replaceAll('.', '\\.')} on ep0 to 255\\.255\\.255\\.255 port 67\\n(?:.*\\n)*?DHCPACK of ${address.replaceAll('.', '\\.')} from 192\\.0\\.2\\.1`,
   );
-  await waitFor(
-    () => (rebind.test(dhc.proc.stderr().slice(mark)) ? true : undefined),
-    25_000,
-    `broadcast rebind ACKed\n${dhc.proc.stderr()}`,
-  );
+  await waitFor(() => rebind.test(dhc.proc.stderr().slice(mark)), {
+    timeoutMs: 25_000,
+    what: 'broadcast rebind ACKed',
+    seen: () => dhc.proc.stderr(),
+  });
   const after = dhc.proc.stderr().slice(mark);
   const beforeRebind = after.slice(0, after.search(rebind));
   assert.doesNotMatch(beforeRebind, /DHCPDISCOVER/, 'rebound without losing the lease first');
@@ -130,20 +127,20 @@ test('the same client gets the same address back after a release and after an ex
     { timeoutMs: 15_000 },
   );
   assert.equal(rel.code, 0, rel.stderr);
-  await waitFor(() => (srv.stderr().includes(`DHCPRELEASE of ${address}`) ? true : undefined), 5000, 'DHCPRELEASE');
-  assert.match(srv.stderr(), re(`DHCPRELEASE of ${address} from ${clientMac} via srv0 \\(found\\)`));
-  assert.match(lastLease(files, address), /^ {2}binding state free;/m);
+  // A RELEASE has no reply: its log line and its record in the file come when they come.
+  await waitForLog(srv, re(`DHCPRELEASE of ${address} from ${clientMac} via srv0 \\(found\\)`)).catch((e: Error) => {
+    throw new Error(`${e.message}\n--- dhclient -r\n${rel.stderr}\n--- events\n${events(dir, 'a').join('\n')}`);
+  });
+  await waitForLease(files.leases, address, /^ {2}binding state free;/m);
 
   const second = startDhclient(lab, client, dir, 'b');
   assert.equal((await second.waitFor('BOUND', 20_000)).get('new_ip_address'), address, 'same address after release');
   await second.stop();
-  assert.match(lastLease(files, address), /^ {2}binding state active;/m);
-  // No client renews it: the server writes the expiry on time (10 s lease, checked every second).
-  await waitFor(
-    () => (/^ {2}binding state free;/m.test(lastLease(files, address)) ? true : undefined),
-    15_000,
-    'expiry in dhcpd.leases',
-  );
+  // Read once on purpose: an ACK leaves only once its lease is on disk.
+  assert.match(lastLease(files.leases, address), /^ {2}binding state active;/m);
+  // No client renews it: the server writes the expiry on time (10 s lease, checked every second; the
+  // deadline is part of the claim).
+  await waitForLease(files.leases, address, /^ {2}binding state free;/m, 15_000);
 
   t.diagnostic(`expiry written ${Date.now() - started} ms after the first start`);
   const third = startDhclient(lab, client, dir, 'c');

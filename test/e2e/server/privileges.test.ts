@@ -38,6 +38,7 @@ test('-user nobody -group nogroup: serves and records leases as nobody', async (
   const env = await dhc.waitFor('BOUND', 25_000);
   await dhc.stop();
   const address = env.get('new_ip_address') ?? '';
+  // Read once on purpose: an ACK leaves only once its lease is on disk.
   assert.match(readFileSync(files.leases, 'latin1'), new RegExp(`lease ${address.replaceAll('.', '\\.')} \\{`));
   await srv.stop(3000);
 });

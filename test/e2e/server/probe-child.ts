@@ -103,18 +103,21 @@ async function main(input: ProbeInput): Promise<ProbeResult> {
       };
     });
   const type = (t: number): [number, Uint8Array] => [53, new Uint8Array([t])];
+  // A reply ends the wait at once; the bound is for a busy machine (an ACK waits for the disk, an OFFER for
+  // the ping-check's second).
+  const REPLY_MS = 10_000;
   switch (input.step) {
     case 'inform':
       await send([type(8), [55, new Uint8Array([1, 3, 6, 15, 42])]], mine, input.server);
-      await next(2000);
+      await next(REPLY_MS);
       break;
     case 'nak':
       await send([type(3), [50, ipToBytes(parseIpv4(input.claim ?? '198.51.100.5')!)]], 0, '255.255.255.255');
-      await next(2000);
+      await next(REPLY_MS);
       break;
     case 'decline': {
       await send([type(1)], 0, '255.255.255.255');
-      const offer = await next(2000);
+      const offer = await next(REPLY_MS);
       if (offer) {
         await send(
           [type(4), [50, ipToBytes(offer.yiaddr)], [54, ipToBytes(parseIpv4(input.server)!)]],
@@ -127,7 +130,7 @@ async function main(input: ProbeInput): Promise<ProbeResult> {
     }
     case 'bootp':
       await send(undefined, 0, '255.255.255.255');
-      await next(2000);
+      await next(REPLY_MS);
       break;
   }
   any.close();
@@ -135,4 +138,4 @@ async function main(input: ProbeInput): Promise<ProbeResult> {
   return { replies };
 }
 
-runChild(main, 8000);
+runChild(main, 30_000);

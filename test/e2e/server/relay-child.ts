@@ -125,6 +125,7 @@ async function main(input: RelayInput): Promise<RelayResult> {
         try {
           process.kill(input.killPid, 'SIGKILL');
         } catch {}
+        queue.length = 0; // nobody answers the rest: only the exchanges in flight wait out their tries
       }
       emit('ack', { mac, address: got[mac] });
     }

@@ -4,19 +4,23 @@
 // the server also sends an ARP probe on the squatter's link (RFC 5227), which no IP firewall stops.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, type TestContext, test } from 'node:test';
 import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
-import { requireTool, serverFiles, startDhclient, startLeasehold, tempDir, topology, UDP_ONLY } from './harness.js';
+import { waitForLog } from '../lib/wait.js';
+import {
+  requireTool,
+  serverFiles,
+  startDhclient,
+  startLeasehold,
+  tempDir,
+  topology,
+  UDP_ONLY,
+  waitForLease,
+} from './harness.js';
 
 after(() => {
   assert.deepEqual(sweepLeakedNamespaces('this-run'), [], 'a namespace outlived its test');
 });
-
-function abandonedInFile(leases: string, address: string): string {
-  const blocks = readFileSync(leases, 'latin1').split(/\n(?=lease )/);
-  return blocks.filter((b) => b.startsWith(`lease ${address} {`)).at(-1) ?? '';
-}
 
 interface SquatterRun {
   /** The server's log and lease file, the squatter's MAC, once dhclient is bound and the server stopped. */
@@ -54,12 +58,13 @@ async function squatter(
   } finally {
     await dhc.stop();
   }
-  const log = srv.stderr();
-  assert.match(log, /^Abandoning IP address 192\.0\.2\.100: pinged before offer$/m);
-  const abandoned = abandonedInFile(files.leases, '192.0.2.100');
-  assert.match(abandoned, /^ {2}binding state abandoned;/m);
-  assert.equal((await srv.stop(5000)).code, 0);
-  return { log, abandoned, squatterMac: clientMac };
+  // The server's log lines are written in batches and may reach this process after dhclient is bound.
+  await waitForLog(srv, /^Abandoning IP address 192\.0\.2\.100: pinged before offer$/);
+  const abandoned = await waitForLease(files.leases, '192.0.2.100', /^ {2}binding state abandoned;/m);
+  const stopped = await srv.stop(5000);
+  assert.equal(stopped.code, 0, stopped.stderr);
+  // The whole log, as the server left it: what the callers count is complete.
+  return { log: stopped.stderr, abandoned, squatterMac: clientMac };
 }
 
 function assertArpCaught(run: SquatterRun): void {

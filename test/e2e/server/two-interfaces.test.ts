@@ -6,16 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, type TestContext, test } from 'node:test';
 import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
-import {
-  requireTool,
-  serverCommand,
-  serverFiles,
-  startDhclient,
-  tempDir,
-  twoSubnetConf,
-  UDP_ONLY,
-  waitFor,
-} from './harness.js';
+import { waitForLog } from '../lib/wait.js';
+import { requireTool, serverCommand, serverFiles, startDhclient, tempDir, twoSubnetConf, UDP_ONLY } from './harness.js';
 
 after(() => {
   assert.deepEqual(sweepLeakedNamespaces('this-run'), [], 'a namespace outlived its test');
@@ -34,7 +26,8 @@ async function twoSubnets(t: TestContext, env?: NodeJS.ProcessEnv) {
   const files = serverFiles(dir, CONF);
   const args = [...serverCommand(), '-d', '-cf', files.conf, '-lf', files.leases, '-pf', files.pid, 'srv0', 'srv1'];
   const srv = lab.spawn(server, process.execPath, args, { timeoutMs: 60_000, ...(env ? { env } : {}) });
-  await waitFor(() => (srv.stderr().includes('Server starting service.') ? true : undefined), 10_000, 'start');
+  // The start-up lines (Listening on…, the UDP limit) all come before this one.
+  await waitForLog(srv, /^Server starting service\.$/);
   return { lab, dir, a, b, srv };
 }
 
@@ -54,7 +47,7 @@ test('two interfaces, packet sockets: each dhclient gets an address from its own
   const ca = startDhclient(lab, a, dir, 'a');
   const cb = startDhclient(lab, b, dir, 'b');
   try {
-    const [ea, eb] = await Promise.all([ca.waitFor('BOUND', 8000), cb.waitFor('BOUND', 8000)]);
+    const [ea, eb] = await Promise.all([ca.waitFor('BOUND', 20_000), cb.waitFor('BOUND', 20_000)]);
     assert.match(ea.get('new_ip_address') ?? '', /^192\.0\.2\./);
     assert.match(eb.get('new_ip_address') ?? '', /^198\.51\.100\./);
   } finally {
