@@ -163,4 +163,4 @@ runChild(async (input: ChildInput) => {
     case 'bad-interface':
       return badInterface();
   }
-});
+}, 25_000);

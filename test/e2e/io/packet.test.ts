@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isEventLine } from '../lib/child.js';
 import { createLab, type Lab, nodeOutcome, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
+import { WAIT_MS } from '../lib/wait.js';
 import type { ReceivedFrame } from './io-child.js';
 
 const CHILD = fileURLToPath(new URL('./io-child.js', import.meta.url));
@@ -31,10 +32,11 @@ test('receives a UDP/67 frame sent from 0.0.0.0; the BPF filter drops other port
   const recv = lab.spawnNode(
     server,
     CHILD,
-    { role: 'recv', ifname: 'srv0', port: 67, otherPort: 6767, marker: 'GOOD', waitMs: 4000, graceMs: 300 },
-    { timeoutMs: 8000 },
+    // Up to 15 s for the marker (it ends the wait): the sender is a node process started on a maybe busy machine.
+    { role: 'recv', ifname: 'srv0', port: 67, otherPort: 6767, marker: 'GOOD', waitMs: 15_000, graceMs: 300 },
+    { timeoutMs: 30_000 },
   );
-  await recv.waitForLine(isEventLine('ready'), 5000);
+  await recv.waitForLine(isEventLine('ready'), WAIT_MS);
   await lab.runNode(client, CHILD, {
     role: 'send',
     ifname: 'cli0',

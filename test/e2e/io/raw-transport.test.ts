@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { isEventLine } from '../lib/child.js';
 import { createLab, type Lab, type Netns, nodeOutcome, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
 import type { Spawned } from '../lib/proc.js';
+import { WAIT_MS, waitForLog } from '../lib/wait.js';
 import type { FrameClientResult, ServerInput, ServerResult, UdpClientResult } from './raw-child.js';
 
 const CHILD = fileURLToPath(new URL('./raw-child.js', import.meta.url));
@@ -20,20 +21,17 @@ after(() => {
   assert.deepEqual(sweepLeakedNamespaces('this-run'), [], 'a namespace outlived its test');
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function startServer(lab: Lab, ns: Netns, input: Omit<ServerInput, 'role'>): Promise<Spawned> {
-  const child = lab.spawnNode(ns, CHILD, { role: 'server', ...input }, { timeoutMs: 20_000 });
-  await child.waitForLine(isEventLine('ready'), 8000);
+  const child = lab.spawnNode(ns, CHILD, { role: 'server', ...input }, { timeoutMs: 30_000 });
+  await child.waitForLine(isEventLine('ready'), WAIT_MS);
   return child;
 }
 
 /** tshark in `ns` capturing the first UDP datagram to `port` on `ifname`; resolves once it is capturing. */
 async function startCapture(lab: Lab, ns: Netns, ifname: string, port: number, file: string): Promise<Spawned> {
   const args = ['-i', ifname, '-f', `udp dst port ${port}`, '-c', '1', '-a', 'duration:12', '-w', file, '-q'];
-  const cap = lab.spawn(ns, 'tshark', args, { timeoutMs: 15_000 });
-  for (let i = 0; i < 80 && !/Capturing on/.test(cap.stderr()); i++) await sleep(100);
-  if (!/Capturing on/.test(cap.stderr())) throw new Error(`tshark did not start: ${cap.stderr()}`);
+  const cap = lab.spawn(ns, 'tshark', args, { timeoutMs: 30_000 });
+  await waitForLog(cap, /Capturing on/, { name: 'tshark stderr' });
   return cap;
 }
 

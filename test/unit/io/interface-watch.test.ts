@@ -7,6 +7,7 @@ import { planInterfaces, watchInterfaces } from '../../../src/io/interface-watch
 import { type SystemInterface, selectInterfaces } from '../../../src/io/interfaces.js';
 import type { ReceivedPacket, ServedInterface } from '../../../src/io/transport.js';
 import { UdpTransport } from '../../../src/io/udp-transport.js';
+import { waitFor } from '../../e2e/lib/wait.js';
 
 const ip = (s: string) => s.split('.').reduce((n, p) => ((n << 8) | Number(p)) >>> 0, 0);
 const MASK = ip('255.255.255.0');
@@ -203,7 +204,7 @@ test('UDP transport: an interface added later gets its own socket; removing it c
   await new Promise<void>((resolve, reject) =>
     client.send('hello', port, '127.0.0.2', (err) => (err ? reject(err) : resolve())),
   );
-  for (let i = 0; i < 200 && got.length === 0; i++) await new Promise((r) => setImmediate(r));
+  await waitFor(() => got.length > 0, { timeoutMs: 10_000, intervalMs: 5, what: 'the datagram to 127.0.0.2' });
   client.close();
   assert.equal(got[0]?.iface?.name, 'lo2', 'unicast to its address arrives on its socket');
   // A second interface: UDP sockets cannot tell their broadcasts apart, and the added lines say so.

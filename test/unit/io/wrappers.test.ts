@@ -12,6 +12,7 @@ import {
   TP_STATUS_CSUMNOTREADY,
 } from '../../../src/io/packet-socket.js';
 import { internetChecksum } from '../../../src/wire/checksum.js';
+import { waitFor } from '../../e2e/lib/wait.js';
 import { errnoError, fakeAddon } from './fake-addon.js';
 
 test('openPacketSocket: filter, frame delivery with checksum flags, errors, idempotent close', () => {
@@ -146,8 +147,9 @@ test('arpProbe sends probes from 0.0.0.0 and stops at the first conflict', async
     announceWaitMs: 5000,
     native: fake.load,
   });
-  await new Promise((r) => setTimeout(r, 5));
-  const probe = decodeArpFrame(fake.sent[0] as Buffer);
+  // The first probe goes out on a timer (probeWaitMs 0): waited for, not slept for.
+  const first = await waitFor(() => fake.sent[0], { timeoutMs: 10_000, intervalMs: 1, what: 'the first ARP probe' });
+  const probe = decodeArpFrame(first as Buffer);
   assert.equal(probe?.senderIp, '0.0.0.0');
   assert.equal(probe?.targetIp, '192.0.2.1');
   const reply = encodeArpFrame({
