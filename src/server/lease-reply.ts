@@ -3,7 +3,7 @@
 
 import type { OptionStatement } from '../conf/ast.js';
 import { lookupParameter, type Pool, type Scope, type Subnet } from '../conf/scope-tree.js';
-import { DHCPACK, DHCPNAK, DHCPOFFER, getMessageType } from '../wire/index.js';
+import { DHCPACK, DHCPNAK, DHCPOFFER, getMessageType, parseIpv4 } from '../wire/index.js';
 import { INFINITE, type LeaseTimes, leaseTimes, offeredLeaseTime } from './lease-times.js';
 import { buildReply } from './reply-build.js';
 import { assembleOptions, configuredOptions, OPT_HOST_NAME } from './reply-options.js';
@@ -121,11 +121,30 @@ export function nakReply(f: RequestFacts, subnet: Subnet | undefined, message: s
 }
 
 /**
+ * ISC dhcpinform applies a host declaration whose fixed-address is the client's address, or one
+ * without fixed-address; a host fixed elsewhere lends the INFORM answer nothing: its scopes (and the
+ * groups around it that do not also hold the subnet) leave the chain.
+ */
+function informChain(f: RequestFacts, chain: readonly Scope[], subnet: Subnet, cip: number): readonly Scope[] {
+  const host = f.host?.host;
+  if (host === undefined || host.fixedAddresses.length === 0) return chain;
+  if (host.fixedAddresses.some((a) => parseIpv4(a) === cip || f.ctx.resolveHost?.(a)?.includes(cip) === true)) {
+    return chain;
+  }
+  const keep = new Set<Scope>();
+  for (let s: Scope | undefined = subnet.scope; s !== undefined; s = s.parent) keep.add(s);
+  const drop = new Set<Scope>();
+  for (let s: Scope | undefined = host.scope; s !== undefined; s = s.parent) if (!keep.has(s)) drop.add(s);
+  return chain.filter((s) => !drop.has(s));
+}
+
+/**
  * The DHCPACK answering a DHCPINFORM (ISC dhcpinform): the options of `chain` (subnet, the pool of
  * the client's address, classes, host), no lease times; to `clientAddress` (ciaddr, else the IP
  * source) by routing, or through the relay when ciaddr is 0.
  */
 export function informReply(f: RequestFacts, chain: readonly Scope[], subnet: Subnet, clientAddress: number): Reply {
+  chain = informChain(f, chain, subnet, clientAddress);
   const { options, lastCode } = assembleOptions({
     kind: 'inform',
     requestOptions: f.request.options,

@@ -136,3 +136,14 @@ test('subnet-selection (118) from the request is sent back', () => {
   assert.deepEqual(codes(r), [53, 54, 51, 118, 1, 3]);
   assert.equal(readU32(optionOf(r, 118)!), ip('192.168.1.0'));
 });
+
+test('INFORM: a host declaration applies only when its fixed-address is the client address (ISC dhcpinform)', () => {
+  const s = new Server(
+    treeOf(`${RICH}
+host fixed1 { hardware ethernet ${MAC}; fixed-address 192.168.1.50; option domain-name "host.example"; }`),
+  );
+  const elsewhere = s.send({ mac: MAC, type: 8, ciaddr: '192.168.1.30', prl: [15] });
+  assert.equal(Buffer.from(optionOf(elsewhere, 15)!).toString(), 'subnet.example');
+  const own = s.send({ mac: MAC, type: 8, ciaddr: '192.168.1.50', prl: [15] });
+  assert.equal(Buffer.from(optionOf(own, 15)!).toString(), 'host.example');
+});
