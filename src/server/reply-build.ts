@@ -42,7 +42,14 @@ import {
   SNAME_SIZE,
 } from '../wire/index.js';
 import { configuredOptions, optionData, type ReplyKind } from './reply-options.js';
-import { MAX_REPLY_SIZE, OVERLOAD_FILE, OVERLOAD_SNAME, optionAreaSize, packOptions } from './reply-pack.js';
+import {
+  agentSize,
+  MAX_OPTION_AREA,
+  OVERLOAD_FILE,
+  OVERLOAD_SNAME,
+  optionAreaSize,
+  packOptions,
+} from './reply-pack.js';
 import type { EngineContext, Reply, ReplyDestination } from './types.js';
 
 export type { ReplyKind } from './reply-options.js';
@@ -138,7 +145,8 @@ export function destinationFor(
   ) {
     return { kind: 'client', address: req.ciaddr };
   }
-  const hardware = Uint8Array.from(hardwareAddress(req));
+  // A view of the request's chaddr: the decoded request owns its bytes.
+  const hardware = hardwareAddress(req);
   if (!bcast) {
     const d: ReplyDestination = { kind: 'link', address: plan.yiaddr, htype: req.htype, hardware };
     if (source !== undefined) d.source = source;
@@ -180,8 +188,21 @@ export function buildReply(plan: ReplyPlan, ctx: EngineContext): Reply {
     if (req.ciaddr === 0 && req.giaddr !== 0) flags |= FLAG_BROADCAST;
   } else if (lookupParameter(plan.chain, 'always-broadcast')?.value === true) flags |= FLAG_BROADCAST;
 
-  const buf =
-    ctx.buffer !== undefined && ctx.buffer.length >= MAX_REPLY_SIZE ? ctx.buffer : new Uint8Array(MAX_REPLY_SIZE);
+  const agent = req.options.get(OPT_RELAY_AGENT_INFO);
+  // ISC bootp.c: a request without the magic cookie gets its own vendor area back.
+  const echoVendor =
+    plan.staticBootp === true &&
+    req.cookie !== 'dhcp' &&
+    lookupParameter(plan.chain, 'always-reply-rfc1048')?.value !== true;
+  const vendor = echoVendor ? (req.vendor ?? new Uint8Array(0)).subarray(0, MAX_OPTION_AREA) : undefined;
+  let area = optionAreaSize(maxMessageSize(plan, ctx), kind === 'bootp', req.size);
+  // Never beyond the link's MTU (ISC assumes 1500).
+  if (ctx.mtu !== undefined && ctx.mtu < 1500) area = Math.min(area, Math.max(312, ctx.mtu - 264));
+  const need = Math.max(
+    BOOTP_MIN_LEN,
+    OFFSET.cookie + (vendor !== undefined ? vendor.length : Math.min(MAX_OPTION_AREA, area + agentSize(agent))),
+  );
+  const buf = ctx.buffer !== undefined && ctx.buffer.length >= need ? ctx.buffer : new Uint8Array(need);
   buf[OFFSET.op] = BOOTREPLY;
   buf[OFFSET.htype] = req.htype;
   buf[OFFSET.hlen] = req.hlen;
@@ -225,32 +246,15 @@ export function buildReply(plan: ReplyPlan, ctx: EngineContext): Reply {
   const mayOverload = kind === 'offer' || kind === 'ack' || (kind === 'bootp' && plan.staticBootp !== true);
   if (!mayOverload) overloadAvail = 0;
 
-  const agent = req.options.get(OPT_RELAY_AGENT_INFO);
   let end: number;
   let dropped: number[];
-  if (
-    plan.staticBootp === true &&
-    req.cookie !== 'dhcp' &&
-    lookupParameter(plan.chain, 'always-reply-rfc1048')?.value !== true
-  ) {
-    // ISC bootp.c: a request without the magic cookie gets its own vendor area back.
-    const vendor = req.vendor ?? new Uint8Array(0);
-    const n = Math.min(vendor.length, buf.length - OFFSET.cookie);
-    buf.set(vendor.subarray(0, n), OFFSET.cookie);
-    end = OFFSET.cookie + n;
+  if (vendor !== undefined) {
+    buf.set(vendor, OFFSET.cookie);
+    end = OFFSET.cookie + vendor.length;
     dropped = [];
   } else {
     writeU32(buf, OFFSET.cookie, MAGIC_COOKIE);
-    let area = optionAreaSize(maxMessageSize(plan, ctx), kind === 'bootp', req.size);
-    // Never beyond the link's MTU (ISC assumes 1500).
-    if (ctx.mtu !== undefined && ctx.mtu < 1500) area = Math.min(area, Math.max(312, ctx.mtu - 264));
-    const codes: number[] = [];
-    const datas: Uint8Array[] = [];
-    for (const [c, d] of plan.options) {
-      codes.push(c);
-      datas.push(d);
-    }
-    const packed = packOptions(buf, codes, datas, plan.lastCode, agent, area, overloadAvail);
+    const packed = packOptions(buf, plan.options, plan.lastCode, agent, area, overloadAvail);
     end = packed.end;
     dropped = packed.dropped;
   }

@@ -199,7 +199,21 @@ export interface AssembledOptions {
   lastCode: number;
 }
 
-const EMPTY = new Map<number, OptionStatement>();
+const NOTHING_CONFIGURED: ChainOptions = { byCode: new Map(), insertion: [], hashOrder: [] };
+
+// Shared, never written: option data of the protocol values that repeat (message types, a server's
+// identifiers and subnet masks: a handful of distinct values per configuration).
+const MESSAGE_TYPES = Array.from({ length: 19 }, (_, t) => Uint8Array.of(t));
+const addressBytes = new Map<number, Uint8Array>();
+function addressData(ip: number): Uint8Array {
+  let b = addressBytes.get(ip);
+  if (b === undefined) {
+    if (addressBytes.size > 4096) addressBytes.clear();
+    b = ipToBytes(ip);
+    addressBytes.set(ip, b);
+  }
+  return b;
+}
 
 function u32(n: number): Uint8Array {
   const b = new Uint8Array(4); // an array literal through the Uint8Array constructor costs several times this
@@ -306,7 +320,7 @@ export function assembleOptions(req: OptionRequest): AssembledOptions {
   const nak = req.kind === 'nak';
   const dhcp = req.kind !== 'bootp';
   const offerOrAck = req.kind === 'offer' || req.kind === 'ack';
-  const chainOpts = nak ? { byCode: EMPTY, insertion: [], hashOrder: [] } : chainOptions(req.chain);
+  const chainOpts = nak ? NOTHING_CONFIGURED : chainOptions(req.chain);
   const configured = chainOpts.byCode;
   const ro = req.requestOptions;
   const data = (st: OptionStatement | undefined): Uint8Array | undefined =>
@@ -347,10 +361,10 @@ export function assembleOptions(req: OptionRequest): AssembledOptions {
     let text = false;
     switch (code) {
       case OPT_MESSAGE_TYPE:
-        value = dhcp ? Uint8Array.of(req.messageType ?? 0) : data(configured.get(code));
+        value = dhcp ? MESSAGE_TYPES[req.messageType ?? 0] : data(configured.get(code));
         break;
       case OPT_SERVER_ID:
-        value = req.serverId !== undefined ? ipToBytes(req.serverId) : data(configured.get(code));
+        value = req.serverId !== undefined ? addressData(req.serverId) : data(configured.get(code));
         break;
       case OPT_LEASE_TIME:
         value =
@@ -373,7 +387,7 @@ export function assembleOptions(req: OptionRequest): AssembledOptions {
         break;
       case OPT_SUBNET_MASK:
         value =
-          data(configured.get(code)) ?? (nak || req.subnetMask === undefined ? undefined : ipToBytes(req.subnetMask));
+          data(configured.get(code)) ?? (nak || req.subnetMask === undefined ? undefined : addressData(req.subnetMask));
         break;
       case OPT_SUBNET_SELECTION:
         value = sel ?? data(configured.get(code));

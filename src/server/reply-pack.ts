@@ -57,7 +57,7 @@ export const OVERLOAD_FILE = 1;
 export const OVERLOAD_SNAME = 2;
 
 /** Bytes option 82 takes back in the reply (ISC skips an empty one). */
-function agentSize(agent: Uint8Array | undefined): number {
+export function agentSize(agent: Uint8Array | undefined): number {
   if (agent === undefined || agent.length === 0) return 0;
   return agent.length + 2 * Math.ceil(agent.length / 255);
 }
@@ -77,7 +77,7 @@ function writeHunks(buf: Uint8Array, at: number, code: number, data: Uint8Array)
 }
 
 /**
- * Lays `codes`/`datas` (priority order, present options only) into `buf`, a whole message whose header
+ * Lays `options` (code, data; priority order, present options only) into `buf`, a whole message whose header
  * is written: the options field from offset 236 (cookie included), and the `file`/`sname` fields that
  * `overloadAvail` marks free (they are rewritten: options and padding, or zeros). `lastCode` is the
  * code of the last entry of ISC's priority list (present or not): only it may use the 3 bytes kept
@@ -85,8 +85,7 @@ function writeHunks(buf: Uint8Array, at: number, code: number, data: Uint8Array)
  */
 export function packOptions(
   buf: Uint8Array,
-  codes: readonly number[],
-  datas: readonly Uint8Array[],
+  options: readonly (readonly [number, Uint8Array])[],
   lastCode: number,
   agent: Uint8Array | undefined,
   areaSize: number,
@@ -106,9 +105,8 @@ export function packOptions(
   let tix = 0;
   const dropped: number[] = [];
 
-  for (let i = 0; i < codes.length; i++) {
-    const code = codes[i]!;
-    const data = datas[i]!;
+  for (let i = 0; i < options.length; i++) {
+    const [code, data] = options[i]!;
     let length = data.length;
     if (length === 0) continue; // ISC stores nothing for an empty value
     const isLast = code === lastCode;

@@ -39,8 +39,7 @@ test('a BOOTP reply in 64 bytes (ISC reference, rich config): what does not fit 
   const sizes = [4, 4, 4, 190, 1, 4, 38, 2, 4, 14, 4];
   const packed = packOptions(
     buf,
-    codes,
-    sizes.map((n) => bytes(n)),
+    codes.map((c, i) => [c, bytes(sizes[i]!)] as const),
     43,
     undefined,
     64,
@@ -67,15 +66,37 @@ test('the last entry of the priority list may use the 3 bytes kept for option 52
   const big = bytes(255);
   const filler = bytes(41);
   const six = bytes(4);
-  let p = packOptions(buf, [200, 201, 202], [big, filler, six], 202, undefined, 312, 0);
+  let p = packOptions(
+    buf,
+    [
+      [200, big],
+      [201, filler],
+      [202, six],
+    ],
+    202,
+    undefined,
+    312,
+    0,
+  );
   assert.deepEqual(p.dropped, []);
-  p = packOptions(buf, [200, 201, 202], [big, filler, six], 203, undefined, 312, 0);
+  p = packOptions(
+    buf,
+    [
+      [200, big],
+      [201, filler],
+      [202, six],
+    ],
+    203,
+    undefined,
+    312,
+    0,
+  );
   assert.deepEqual(p.dropped, [202]);
 });
 
 test('options over 255 bytes are cut into 255-byte hunks (RFC 3396)', () => {
   const buf = new Uint8Array(1472);
-  const p = packOptions(buf, [17], [bytes(300)], 17, undefined, 1236, 0);
+  const p = packOptions(buf, [[17, bytes(300)]], 17, undefined, 1236, 0);
   assert.deepEqual(fieldCodes(buf, 240, p.end), [
     [17, 255],
     [17, 45],
@@ -87,7 +108,14 @@ test("option 82's room is set aside: it goes back last even when the area is ful
   const agent = bytes(20, 1);
   const many = Array.from({ length: 20 }, () => bytes(20));
   const codes = many.map((_, i) => 200 + i);
-  const p = packOptions(buf, codes, many, 219, agent, 312, 0);
+  const p = packOptions(
+    buf,
+    codes.map((c, i) => [c, many[i]!] as const),
+    219,
+    agent,
+    312,
+    0,
+  );
   const field = fieldCodes(buf, 240, p.end);
   assert.deepEqual(field.at(-1), [82, 20]);
   assert.ok(p.dropped.length > 0 && !p.dropped.includes(82));
@@ -98,7 +126,14 @@ test('free file and sname fields take options in that order, with option 52 afte
   const buf = new Uint8Array(1472).fill(0xee); // a reused buffer: every byte of the fields is rewritten
   const codes = [200, 201, 202, 203];
   const datas = [bytes(250), bytes(100), bytes(50), bytes(40)];
-  const p = packOptions(buf, codes, datas, 203, undefined, 312, 3);
+  const p = packOptions(
+    buf,
+    codes.map((c, i) => [c, datas[i]!] as const),
+    203,
+    undefined,
+    312,
+    3,
+  );
   assert.equal(p.overload, 3);
   assert.deepEqual(fieldCodes(buf, 108, 236), [[201, 100]]);
   assert.deepEqual(fieldCodes(buf, 44, 108), [[203, 40]]);
