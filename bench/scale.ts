@@ -249,7 +249,7 @@ function warmUp(): void {
   for (let i = 0; i < 30_000; i++) {
     const id = identity(i);
     a.clientSlots(id);
-    a.commit(a.allocate([0], false), id, undefined, NOW, NOW + 7200, false);
+    a.commit(a.allocate([0], false, NOW), id, undefined, NOW, NOW + 7200, false);
   }
 }
 
@@ -260,7 +260,7 @@ function childAlloc(): AllocWindow[] {
   let next = 0;
   const one = (id: ClientIdentity): void => {
     if (a.clientSlots(id).length !== 0) throw new Error('new client already has a lease');
-    const slot = a.allocate([0], false);
+    const slot = a.allocate([0], false, NOW);
     if (slot === NO_SLOT) throw new Error('pool exhausted');
     a.commit(slot, id, undefined, NOW, NOW + 7200, false);
   };

@@ -6,6 +6,8 @@
 // Each scope holds only its own settings; `settingsChain` gives the order in which a request's
 // scopes apply (ISC evaluates outermost first, inner scopes override).
 
+import type { Catalogue } from '../options/catalogue.js';
+import { encodeOptionValue } from '../options/codec.js';
 import type {
   ClassDecl,
   ConfFile,
@@ -60,6 +62,11 @@ export interface Pool {
   readonly failoverPeer: string | undefined;
   readonly subnet: Subnet | undefined;
   readonly sharedNetwork: SharedNetwork;
+  /**
+   * The pool ISC makes for ranges declared outside any `pool`: BOOTP clients may use only its
+   * `range dynamic-bootp` addresses (an explicit pool admits them unless its permits deny them).
+   */
+  readonly implicit?: boolean;
 }
 
 export interface Subnet {
@@ -337,6 +344,7 @@ class Builder {
             failoverPeer: undefined,
             subnet: draft,
             sharedNetwork: home as SharedNetwork,
+            implicit: true,
           };
           draft.pools.push(draft.implicit);
           home!.pools.push(draft.implicit);
@@ -407,7 +415,8 @@ export function buildScopeTree(conf: ConfFile, catalogue: CatalogueLike): ScopeT
   const hostsByUid = new Map<string, Host[]>();
   for (const h of b.hosts) {
     if (h.hardware) pushTo(hostsByHardware, macKey(h.hardware.address), h);
-    if (h.uid) pushTo(hostsByUid, hexKey(h.uid), h);
+    const uid = h.uid ?? clientIdentifierOption(h, catalogue);
+    if (uid) pushTo(hostsByUid, hexKey(uid), h);
   }
   const subnets = [...b.subnets].sort((x, y) => y.prefixLength - x.prefixLength);
   return {
@@ -424,6 +433,21 @@ export function buildScopeTree(conf: ConfFile, catalogue: CatalogueLike): ScopeT
     zones: b.zones,
     catalogue,
   };
+}
+
+/**
+ * ISC enter_host: a host without `uid` is known by the `option dhcp-client-identifier` set in its
+ * declaration, as if it were its uid.
+ */
+function clientIdentifierOption(h: Host, catalogue: CatalogueLike): Uint8Array | undefined {
+  const st = h.scope.options.get('dhcp.dhcp-client-identifier');
+  if (st?.value === undefined) return undefined;
+  try {
+    const bytes = encodeOptionValue(st.option.type, st.value, catalogue as unknown as Catalogue);
+    return bytes.length > 0 ? bytes : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {

@@ -31,6 +31,9 @@ export const F_RESERVED = 16;
 /** The lease file holds a record of this address (loaded, or written since): a rewrite writes it. */
 export const F_RECORD = 32;
 
+/** ISC's cannot_reuse: the last offer of this lease was not a reuse, so the next REQUEST commits. */
+export const F_NO_REUSE = 64;
+
 /** `nextRewind` of a slot whose record is the engine's: next = free when active, no rewind. */
 export const NR_DEFAULT = 0xff;
 
@@ -176,6 +179,81 @@ export class AddressTable {
     return this.ends[slot]!;
   }
 
+  startsOf(slot: number): number {
+    return this.starts[slot]!;
+  }
+
+  /** ISC's cannot_reuse flag (F_NO_REUSE). */
+  cannotReuse(slot: number): boolean {
+    return (this.flags[slot]! & F_NO_REUSE) !== 0;
+  }
+
+  isReserved(slot: number): boolean {
+    return (this.flags[slot]! & F_RESERVED) !== 0;
+  }
+
+  hasUid(slot: number): boolean {
+    return this.clients.hasUid(slot);
+  }
+
+  /** The recorded client identifier is exactly `uid` (false when either has none). */
+  uidIs(slot: number, uid: Uint8Array | undefined): boolean {
+    return (
+      uid !== undefined && uid.length > 0 && this.clients.hasUid(slot) && this.clients.uidIs(slot, uid, 0, uid.length)
+    );
+  }
+
+  /** The recorded hardware address is exactly this one. */
+  hwIs(slot: number, hw: HardwareAddress): boolean {
+    return this.clients.hasHw(slot) && this.clients.hwIs(slot, hw.type, hw.address, 0, hw.address.length);
+  }
+
+  /** Slots whose recorded client identifier is `uid`, in ISC's chain order (preference at each supersede). */
+  uidSlots(uid: Uint8Array | undefined): number[] {
+    const out: number[] = [];
+    if (uid === undefined || uid.length === 0) return out;
+    for (let s = this.clients.uidFirst(uid); s !== NO_SLOT; s = this.clients.uidAfter(s, uid)) {
+      this.steps++;
+      out.push(s);
+    }
+    return out;
+  }
+
+  /** Slots whose recorded hardware address is `hw`, in ISC's chain order. */
+  hwSlots(hw: HardwareAddress): number[] {
+    const out: number[] = [];
+    if (hw.address.length === 0) return out;
+    for (
+      let s = this.clients.hwFirst(hw.type, hw.address);
+      s !== NO_SLOT;
+      s = this.clients.hwAfter(s, hw.type, hw.address)
+    ) {
+      this.steps++;
+      out.push(s);
+    }
+    return out;
+  }
+
+  /**
+   * ISC client_lease_preferred(cand, lease): whether the lease at `slot`, as it is before the change
+   * being recorded, goes before `cand` in its client's chains: active leases first (later end
+   * first), then expired or released, then free (later client transaction first), abandoned last.
+   */
+  private preferredOver(slot: number, cand: number): boolean {
+    const c = this.state[cand]!;
+    const l = this.state[slot]!;
+    if (c === ACTIVE) return l === ACTIVE && this.ends[slot]! >= this.ends[cand]!;
+    if (c === EXPIRED || c === RELEASED) {
+      if (l === ACTIVE) return true;
+      return (l === EXPIRED || l === RELEASED) && this.cltt[slot]! >= this.cltt[cand]!;
+    }
+    if (c !== ABANDONED) {
+      if (l === ACTIVE || l === EXPIRED || l === RELEASED) return true;
+      return l !== ABANDONED && this.cltt[slot]! >= this.cltt[cand]!;
+    }
+    return l !== ABANDONED || this.cltt[slot]! >= this.cltt[cand]!;
+  }
+
   /** Client last transaction time: 0 for an address never leased. */
   clttOf(slot: number): number {
     return this.cltt[slot]!;
@@ -306,6 +384,11 @@ export class AddressTable {
 
   protected setClient(slot: number, uid: Uint8Array | undefined, hw: HardwareAddress | undefined): void {
     this.clients.set(slot, uid, hw);
+  }
+
+  /** ISC supersede_lease's rehash: the slot takes its place in its client's chains by preference. */
+  protected supersedeClient(slot: number, uid: Uint8Array | undefined, hw: HardwareAddress | undefined): void {
+    this.clients.set(slot, uid, hw, (cand) => this.preferredOver(slot, cand));
   }
 
   protected setHostname(slot: number, name: string | undefined): void {

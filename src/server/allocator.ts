@@ -20,6 +20,7 @@ import {
   F_BOOTP_LEASE,
   F_BOOTP_RANGE,
   F_FIXED,
+  F_NO_REUSE,
   F_OFFERED,
   F_RECORD,
   F_RESERVED,
@@ -40,44 +41,87 @@ export { NO_SLOT } from './slot-lists.js';
 
 export class Allocator extends AddressTable {
   /**
-   * The free address unused the longest among the given pools (BOOTP clients: dynamic-bootp ranges
-   * only); an abandoned address, oldest first, only when none of them has a free one.
+   * ISC's dhcp_message: the text a NAK carries in option 56 is whatever the last lease lookup set
+   * ("requested address not available" ...), kept from packet to packet as ISC keeps it.
    */
-  allocate(poolIndexes: readonly number[], bootp: boolean): number {
+  nakMessage = '';
+
+  /**
+   * ISC allocate_lease over the given pools: each pool offers the head of its free queue (sorted by
+   * when each address was freed or offered until), or, only when that queue is empty, its oldest
+   * abandoned address; a head still offered to another client (its time in the future) makes the
+   * pool pass. Among the pools' candidates: a free address no client was ever recorded on first,
+   * then the one freed longest ago; an abandoned address only when no pool has a free one.
+   * BOOTP clients: `range dynamic-bootp` addresses of ISC's implicit pools, any address of an
+   * explicit pool. Departure: when every free address is held by an offer, the offer made longest
+   * ago is reclaimed (ISC says "no free leases" for two minutes) — an offer is not a lease, and a
+   * flood of DISCOVERs must not lock real clients out (README).
+   */
+  allocate(poolIndexes: readonly number[], bootp: boolean, now: number): number {
     let best = NO_SLOT;
+    let bestAbandoned = false;
+    let oldestOffer = NO_SLOT;
     for (const p of poolIndexes) {
-      for (let k = bootp ? L_FREE_BOOTP : L_FREE; k <= L_FREE_BOOTP; k++) {
+      let cand = NO_SLOT;
+      const first = bootp && this.pools[p]?.implicit === true ? L_FREE_BOOTP : L_FREE;
+      for (let k = first; k <= L_FREE_BOOTP; k++) {
         this.steps++;
         const s = this.lists.head[p * 3 + k]!;
-        if (s !== NO_SLOT && (best === NO_SLOT || this.freedAt[s]! < this.freedAt[best]!)) best = s;
+        if (s !== NO_SLOT && (cand === NO_SLOT || this.freedAt[s]! < this.freedAt[cand]!)) cand = s;
+      }
+      let abandoned = false;
+      if (cand === NO_SLOT) {
+        const s = this.lists.head[p * 3 + L_ABANDONED]!;
+        if (s === NO_SLOT || (bootp && this.pools[p]?.implicit === true && !(this.flags[s]! & F_BOOTP_RANGE))) continue;
+        cand = s;
+        abandoned = true;
+      } else if (this.freedAt[cand]! > now) {
+        if (oldestOffer === NO_SLOT || this.freedAt[cand]! < this.freedAt[oldestOffer]!) oldestOffer = cand;
+        continue;
+      }
+      if (best === NO_SLOT || this.preferred(cand, abandoned, best, bestAbandoned)) {
+        best = cand;
+        bestAbandoned = abandoned;
       }
     }
-    if (best !== NO_SLOT) return best;
-    for (const p of poolIndexes) {
-      this.steps++;
-      const s = this.lists.head[p * 3 + L_ABANDONED]!;
-      if (s === NO_SLOT || (bootp && !(this.flags[s]! & F_BOOTP_RANGE))) continue;
-      if (best === NO_SLOT || this.freedAt[s]! < this.freedAt[best]!) best = s;
-    }
+    if (oldestOffer !== NO_SLOT && (best === NO_SLOT || bestAbandoned)) return oldestOffer;
     return best;
   }
 
-  /** Reserves an address for an offer until `until` (ISC: two minutes), recording the client. */
-  offer(slot: number, id: ClientIdentity, hostname: string | undefined, until: number): void {
-    if (this.state[slot] === ACTIVE && this.belongsTo(slot, id)) return; // its own lease: nothing to hold
-    this.lists.unlink(slot);
-    this.setClient(slot, id.uid, id.hardware);
-    if (hostname !== undefined) this.setHostname(slot, hostname);
+  /** ISC's tiers between two pools' candidates: free over abandoned, never-used over used, older. */
+  private preferred(cand: number, candAbandoned: boolean, best: number, bestAbandoned: boolean): boolean {
+    if (bestAbandoned) return !candAbandoned || this.freedAt[cand]! < this.freedAt[best]!;
+    if (candAbandoned) return false;
+    const bestUsed = this.clients.hasUid(best) || this.clients.hasHw(best);
+    const candUsed = this.clients.hasUid(cand) || this.clients.hasHw(cand);
+    if (bestUsed && (!candUsed || this.freedAt[cand]! < this.freedAt[best]!)) return true;
+    if (candUsed) return false;
+    return this.freedAt[cand]! < this.freedAt[best]!;
+  }
+
+  /**
+   * An offer (ISC ack_lease with DHCPOFFER, a soft promise kept in memory only): the address takes
+   * the client's identity and host name and, when free, moves to the back of its free queue until
+   * `until`, so no other client is offered it meanwhile. Nothing is written.
+   */
+  offer(slot: number, id: ClientIdentity, hostname: string | undefined, now: number, until: number): void {
+    this.supersedeClient(slot, id.uid, id.hardware);
+    this.setHostname(slot, hostname);
+    this.starts[slot] = now;
+    this.cltt[slot] = now;
     this.flags[slot]! |= F_OFFERED;
     this.offerUntil[slot] = until;
     this.heap.push(until, slot);
+    const st = this.state[slot]!;
+    if (st === ACTIVE || this.lists.listOf[slot] === NO_SLOT) return;
+    this.freedAt[slot] = until;
+    this.lists.insertSorted(this.lists.listOf[slot]!, slot, this.freedAt);
   }
 
-  /** The client took another server's offer: the address goes back to the free list now. */
-  cancelOffer(slot: number): void {
-    if (!(this.flags[slot]! & F_OFFERED)) return;
-    this.flags[slot]! &= ~F_OFFERED;
-    if (this.state[slot] !== ACTIVE) this.reinsert(slot);
+  /** ISC's cannot_reuse: an offer that was not a reuse disqualifies the REQUEST that follows. */
+  setReusable(slot: number, reusable: boolean): void {
+    if (reusable) this.flags[slot]! &= ~F_NO_REUSE;
+    else this.flags[slot]! |= F_NO_REUSE;
   }
 
   /** Makes the lease active for the client until `ends` and returns the record to write. */
@@ -91,10 +135,10 @@ export class Allocator extends AddressTable {
   ): Lease {
     this.lists.unlink(slot);
     this.written(slot);
-    this.setClient(slot, id.uid, id.hardware);
-    if (hostname !== undefined) this.setHostname(slot, hostname);
+    this.supersedeClient(slot, id.uid, id.hardware);
+    this.setHostname(slot, hostname);
     this.state[slot] = ACTIVE;
-    this.flags[slot] = (this.flags[slot]! & ~(F_OFFERED | F_BOOTP_LEASE)) | (bootp ? F_BOOTP_LEASE : 0);
+    this.flags[slot] = (this.flags[slot]! & ~(F_OFFERED | F_BOOTP_LEASE | F_NO_REUSE)) | (bootp ? F_BOOTP_LEASE : 0);
     this.starts[slot] = now;
     this.cltt[slot] = now;
     this.ends[slot] = ends;
@@ -118,46 +162,26 @@ export class Allocator extends AddressTable {
     this.state[slot] = ABANDONED;
     this.flags[slot]! &= ~F_OFFERED;
     this.ends[slot] = now + abandonTime;
-    this.freedAt[slot] = now;
-    this.lists.append(this.poolOf[slot]! * 3 + L_ABANDONED, slot);
+    this.freedAt[slot] = now + abandonTime;
+    this.lists.insertSorted(this.poolOf[slot]! * 3 + L_ABANDONED, slot, this.freedAt);
     return this.record(slot);
   }
 
   /** Lapses offers and ends leases due by `now`; returns the records of the leases that expired. */
   expire(now: number): Lease[] {
     const out: Lease[] = [];
-    let lapsed: number[] | undefined;
     while (this.heap.peekTime() <= now) {
       const slot = this.heap.pop();
       const f = this.flags[slot]!;
-      if (f & F_OFFERED && this.offerUntil[slot]! <= now) {
-        this.flags[slot] = f & ~F_OFFERED;
-        if (this.state[slot] !== ACTIVE) {
-          lapsed ??= [];
-          lapsed.push(slot);
-        }
-      }
+      // A lapsed offer stays in its free queue where the offer put it (ISC: sorted by its end).
+      if (f & F_OFFERED && this.offerUntil[slot]! <= now) this.flags[slot] = f & ~F_OFFERED;
       if (this.state[slot] === ACTIVE && this.ends[slot]! <= now && !(this.flags[slot]! & F_OFFERED)) {
         this.written(slot);
         this.toFree(slot, this.ends[slot]!);
         out.push(this.record(slot));
       }
     }
-    if (lapsed !== undefined) this.reinsertAll(lapsed);
     return out;
-  }
-
-  /** Lapsed offers go back in their original order: sorted, front-goers prepended last-first. */
-  private reinsertAll(slots: number[]): void {
-    slots.sort((a, b) => this.freedAt[a]! - this.freedAt[b]! || a - b);
-    const front = slots.map((s) => this.goesToFront(s));
-    for (let i = slots.length - 1; i >= 0; i--) if (front[i]) this.reinsert(slots[i]!, 'front');
-    for (let i = 0; i < slots.length; i++) if (!front[i]) this.reinsert(slots[i]!, 'back');
-  }
-
-  private goesToFront(slot: number): boolean {
-    const head = this.lists.head[this.freeListOf(slot)]!;
-    return head === NO_SLOT || this.freedAt[slot]! <= this.freedAt[head]!;
   }
 
   /** Fills the allocator from lease file records (last record of an address wins). */
@@ -235,7 +259,7 @@ export class Allocator extends AddressTable {
       }
       // Stable: addresses freed at the same time keep the order they were loaded in.
       free.sort((a, b) => this.freedAt[a]! - this.freedAt[b]!);
-      for (const s of free) this.reinsert(s, 'back');
+      for (const s of free) this.reinsert(s);
     };
     return { take, takeFields, finish, count: () => n };
   }
@@ -329,28 +353,21 @@ export class Allocator extends AddressTable {
     }
   }
 
+  /** Active to free (release, expiry): ISC drops the host name with the binding. */
   private toFree(slot: number, freedAt: number): void {
+    this.setHostname(slot, undefined);
     this.state[slot] = FREE;
     this.flags[slot]! &= ~(F_OFFERED | F_BOOTP_LEASE);
     this.freedAt[slot] = freedAt;
-    if (!(this.flags[slot]! & F_RESERVED)) this.lists.append(this.freeListOf(slot), slot);
+    if (!(this.flags[slot]! & F_RESERVED)) this.lists.insertSorted(this.freeListOf(slot), slot, this.freedAt);
   }
 
-  /**
-   * Puts a lapsed offer (or a loaded free lease) back in its list. Addresses freed no later than the
-   * list's head go to the front, others to the back: the order stays (nearly) least recently used
-   * without an O(n) sorted insert.
-   */
-  private reinsert(slot: number, where: 'front' | 'back' | 'auto' = 'auto'): void {
+  /** Puts a loaded free or abandoned address at the back of its list (loaded in order of freedAt). */
+  private reinsert(slot: number): void {
     const st = this.state[slot]!;
     if (st === BACKUP || this.flags[slot]! & F_RESERVED) return;
-    if (st === ABANDONED) {
-      this.lists.append(this.poolOf[slot]! * 3 + L_ABANDONED, slot);
-      return;
-    }
-    const list = this.freeListOf(slot);
-    if (where === 'front' || (where === 'auto' && this.goesToFront(slot))) this.lists.prepend(list, slot);
-    else this.lists.append(list, slot);
+    if (st === ABANDONED) this.lists.append(this.poolOf[slot]! * 3 + L_ABANDONED, slot);
+    else this.lists.append(this.freeListOf(slot), slot);
   }
 }
 

@@ -56,6 +56,33 @@ class SlotChains {
     this.bucket[b] = slot;
   }
 
+  /**
+   * Inserts `slot` among the slots of its own key (`same`) before the first one `before` accepts,
+   * else after the last of them (ISC uid_hash_add / hw_hash_add keep each client's leases in order
+   * of preference this way); other keys sharing the bucket are passed over.
+   */
+  place(slot: number, hash: number, same: (s: number) => boolean, before: (s: number) => boolean): void {
+    const b = hash & this.mask;
+    let prev = NO_SLOT;
+    let lastSame = NO_SLOT;
+    let s = this.bucket[b]!;
+    while (s !== NO_SLOT) {
+      if (same(s)) {
+        if (before(s)) break;
+        lastSame = s;
+      }
+      prev = s;
+      s = this.next[s]!;
+    }
+    const after = s === NO_SLOT ? lastSame : prev;
+    if (after === NO_SLOT) {
+      this.insert(slot, hash);
+      return;
+    }
+    this.next[slot] = this.next[after]!;
+    this.next[after] = slot;
+  }
+
   remove(slot: number, hash: number): void {
     const b = hash & this.mask;
     let s = this.bucket[b]!;
@@ -109,21 +136,36 @@ export class ClientIndex {
 
   // --- the client of a slot ---------------------------------------------------------------
 
-  /** Records the slot's client; a zero-length identifier or hardware address counts as none. */
-  set(slot: number, uid: Uint8Array | undefined, hw: HardwareAddress | undefined): void {
+  /**
+   * Records the slot's client; a zero-length identifier or hardware address counts as none. With
+   * `before` (a lease being superseded) the slot is taken out of its chains and put back in
+   * preference order, as ISC does on every supersede, even when the client is the same.
+   */
+  set(
+    slot: number,
+    uid: Uint8Array | undefined,
+    hw: HardwareAddress | undefined,
+    before?: (cand: number) => boolean,
+  ): void {
     const u = uid !== undefined && uid.length > 0 && uid.length <= 0xffff ? uid : undefined;
-    if (u === undefined ? this.has[slot]! & HAS_UID : !this.uidIs(slot, u, 0, u.length)) {
+    if (u === undefined ? this.has[slot]! & HAS_UID : before !== undefined || !this.uidIs(slot, u, 0, u.length)) {
       if (this.has[slot]! & HAS_UID) this.dropUid(slot);
       if (u !== undefined) {
         const off = this.store(u);
         this.uidOff[slot] = off;
         this.uidLen[slot] = u.length;
         this.has[slot]! |= HAS_UID;
-        this.byUid.insert(slot, hashBytes(this.bytes, off, u.length, 0));
+        const hash = hashBytes(this.bytes, off, u.length, 0);
+        if (before === undefined) this.byUid.insert(slot, hash);
+        else this.byUid.place(slot, hash, (c) => c !== slot && this.uidIs(c, u, 0, u.length), before);
       }
     }
     const h = hw !== undefined && hw.address.length > 0 && hw.address.length <= 0xffff ? hw : undefined;
-    if (h === undefined ? this.has[slot]! & HAS_HW : !this.hwIs(slot, h.type, h.address, 0, h.address.length)) {
+    if (
+      h === undefined
+        ? this.has[slot]! & HAS_HW
+        : before !== undefined || !this.hwIs(slot, h.type, h.address, 0, h.address.length)
+    ) {
       if (this.has[slot]! & HAS_HW) this.dropHw(slot);
       if (h !== undefined) {
         const off = this.store(h.address);
@@ -131,7 +173,15 @@ export class ClientIndex {
         this.hwLen[slot] = h.address.length;
         this.hwType[slot] = h.type & 0xffff;
         this.has[slot]! |= HAS_HW;
-        this.byHw.insert(slot, hashBytes(this.bytes, off, h.address.length, h.type & 0xffff));
+        const hash = hashBytes(this.bytes, off, h.address.length, h.type & 0xffff);
+        if (before === undefined) this.byHw.insert(slot, hash);
+        else
+          this.byHw.place(
+            slot,
+            hash,
+            (c) => c !== slot && this.hwIs(c, h.type, h.address, 0, h.address.length),
+            before,
+          );
       }
     }
   }

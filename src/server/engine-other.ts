@@ -3,7 +3,8 @@
 
 import { subnetFor } from '../conf/scope-tree.js';
 import { ipToString } from '../wire/index.js';
-import { ABANDONED, ACTIVE, NO_SLOT } from './allocator.js';
+import { ACTIVE, NO_SLOT } from './allocator.js';
+import { lookUp, reuse } from './lease-lookup.js';
 import { informReply, leaseReply, planLease } from './lease-reply.js';
 import { bootpLeaseEnds } from './lease-times.js';
 import { subnetInNetwork } from './locate.js';
@@ -42,10 +43,15 @@ export function handleDecline(f: RequestFacts): void {
     out.log.push(`${line}: ignored`);
     return;
   }
-  // Only the client the address was offered or leased to can decline it: a stray DECLINE must not
-  // take another client's address out of service.
-  if (slot === NO_SLOT || leases.stateOf(slot) === ABANDONED || !leases.belongsTo(slot, f.id)) {
+  if (slot === NO_SLOT) {
     out.log.push(`${line}: not found`);
+    return;
+  }
+  // Departure (README): ISC abandons the address whoever declines it. An address leased, and not
+  // yet expired, to another client is that client's: a DECLINE from elsewhere (a stale offer, or a
+  // forged packet) must not take it away from it. Anything else is abandoned, as ISC does.
+  if (leases.stateOf(slot) === ACTIVE && leases.endsOf(slot) > ctx.now && !leases.belongsTo(slot, f.id)) {
+    out.log.push(`${line}: not abandoned: leased to another client`);
     return;
   }
   out.changes.push({ reason: 'decline', lease: leases.abandon(slot, ctx.now, ABANDON_LEASE_TIME) });
@@ -106,16 +112,9 @@ export function handleBootp(f: RequestFacts): void {
     out.log.push(msg, bootReplyLine(f.who, fixed.address, f.host?.host.name));
     return;
   }
-  const pools = admittedPools(f, true);
-  let slot = leases
-    .clientSlots(f.id)
-    .find(
-      (s) =>
-        leases.inBootpRange(s) &&
-        pools.includes(leases.poolIndexOf(leases.poolOfSlot(s))) &&
-        leases.usableBy(s, f.id, ctx.now),
-    );
-  slot ??= leases.allocate(pools, true);
+  const found = lookUp(f, loc.network, 'bootp', f.host);
+  let slot = found.slot;
+  if (slot === NO_SLOT) slot = leases.allocate(admittedPools(f, true), true, ctx.now);
   if (slot === NO_SLOT) {
     out.log.push(`${msg}: BOOTP from dynamic client and no dynamic leases`);
     return;
@@ -124,8 +123,10 @@ export function handleBootp(f: RequestFacts): void {
   const pool = leases.poolOfSlot(slot);
   const subnet = subnetInNetwork(loc.network, address) ?? loc.subnet;
   const plan = planLease(f, pool, subnet);
-  const lease = leases.commit(slot, f.id, f.hostname, ctx.now, bootpLeaseEnds(plan.chain, ctx.now), true);
-  out.changes.push({ reason: 'commit', lease });
+  if (!reuse(f, slot, plan, 'ack')) {
+    const lease = leases.commit(slot, f.id, f.hostname, ctx.now, bootpLeaseEnds(plan.chain, ctx.now), true);
+    out.changes.push({ reason: 'commit', lease });
+  }
   out.reply = leaseReply(f, 'bootp', address, plan);
   out.log.push(msg, bootReplyLine(f.who, address, undefined));
 }

@@ -20,6 +20,8 @@ import {
 } from '../wire/index.js';
 import { ABANDONED, ACTIVE, type Allocator, NO_SLOT } from './allocator.js';
 import { ABANDON_LEASE_TIME, handleBootp, handleDecline, handleInform, handleRelease } from './engine-other.js';
+import type { Found } from './find-lease.js';
+import { lookUp, reuse } from './lease-lookup.js';
 import { leaseEnds, leaseReply, nakReply, planLease } from './lease-reply.js';
 import { findHost, subnetInNetwork } from './locate.js';
 import { clientLabel, discoverLine, nakLine, networkName, poolLine, replyLine, requestLine, viaLabel } from './log.js';
@@ -29,7 +31,6 @@ import {
   authoritativeFor,
   chainFor,
   gatherFacts,
-  isOurServerId,
   type RequestFacts,
 } from './request-facts.js';
 import type { EngineContext, HandleResult, LeaseChange, Probe } from './types.js';
@@ -111,46 +112,32 @@ function dispatch(f: RequestFacts, type: number): void {
   }
 }
 
-/** ISC find_lease + allocate_lease for a DISCOVER: own lease, then requested, then LRU free, then abandoned. */
-function pickForDiscover(f: RequestFacts, pools: readonly number[]): number {
-  const { leases, now } = f.ctx;
-  for (const slot of leases.clientSlots(f.id)) {
-    if (pools.includes(leases.poolIndexOf(leases.poolOfSlot(slot))) && leases.usableBy(slot, f.id, now)) return slot;
-  }
-  if (f.requestedAddress !== undefined) {
-    const slot = leases.slotOf(f.requestedAddress);
-    if (
-      slot !== NO_SLOT &&
-      pools.includes(leases.poolIndexOf(leases.poolOfSlot(slot))) &&
-      leases.usableBy(slot, f.id, now)
-    ) {
-      return slot;
-    }
-  }
-  const slot = leases.allocate(pools, false);
-  if (slot !== NO_SLOT && leases.stateOf(slot) === ABANDONED) {
-    f.out.log.push(`Reclaiming abandoned lease ${ipToString(leases.address[slot]!)}.`);
-  }
-  return slot;
-}
-
+/** ISC dhcpdiscover: the lease find_lease names, else a new one from allocate_lease. */
 function discover(f: RequestFacts): void {
   const { ctx, out } = f;
   const loc = f.loc!;
   const leases = ctx.leases;
-  const own = leases.clientSlots(f.id)[0];
-  const msg = discoverLine(f.who, own === undefined ? undefined : leases.hostnameOf(own));
+  const found = lookUp(f, loc.network, 'discover', f.host);
+  const own = found.slot;
+  const msg = discoverLine(f.who, own === NO_SLOT ? undefined : leases.hostnameOf(own));
   if (refused(f, msg)) return;
-  const fixed = f.host?.fixed;
+  const fixed = found.fixed;
   if (fixed !== undefined) {
     out.reply = leaseReply(f, 'offer', fixed.address, planLease(f, undefined, fixed.subnet));
     out.log.push(msg, replyLine('DHCPOFFER', f.who, fixed.address, f.hostname));
     return;
   }
-  const slot = pickForDiscover(f, admittedPools(f, false));
+  let slot = own;
   if (slot === NO_SLOT) {
-    out.log.push(`${msg}: network ${networkName(loc.network)}: no free leases`);
-    return;
+    slot = leases.allocate(admittedPools(f, false), false, ctx.now);
+    if (slot === NO_SLOT) {
+      out.log.push(`${msg}: network ${networkName(loc.network)}: no free leases`);
+      return;
+    }
+    if (leases.stateOf(slot) === ABANDONED)
+      out.log.push(`Reclaiming abandoned lease ${ipToString(leases.address[slot]!)}.`);
+    else if (leases.isOffered(slot, ctx.now))
+      out.log.push(`Reclaiming offered lease ${ipToString(leases.address[slot]!)}: no free leases.`);
   }
   const address = leases.address[slot]!;
   const pool = leases.poolOfSlot(slot);
@@ -164,11 +151,14 @@ function discover(f: RequestFacts): void {
     );
     return;
   }
-  const reply = leaseReply(f, 'offer', address, plan);
+  const reused = reuse(f, slot, plan, 'offer');
   const probe = probeFor(f, slot, plan.chain);
+  const reply = leaseReply(f, 'offer', address, plan);
   if (probe !== undefined) out.probe = probe;
-  const activeEnds = leases.stateOf(slot) === ACTIVE ? leases.endsOf(slot) : 0;
-  leases.offer(slot, f.id, f.hostname, Math.max(ctx.now + (ctx.offerHold ?? OFFER_HOLD), activeEnds));
+  if (!reused) {
+    const activeEnds = leases.stateOf(slot) === ACTIVE ? leases.endsOf(slot) : 0;
+    leases.offer(slot, f.id, f.hostname, ctx.now, Math.max(ctx.now + (ctx.offerHold ?? OFFER_HOLD), activeEnds));
+  }
   out.log.push(msg, replyLine('DHCPOFFER', f.who, address, f.hostname ?? leases.hostnameOf(slot)));
   out.reply = reply;
 }
@@ -228,26 +218,26 @@ function refused(f: RequestFacts, msg: string): boolean {
 
 function nak(f: RequestFacts, msg: string, reason: string, cip: number, subnet = f.loc?.subnet): void {
   f.out.log.push(`${msg}: ${reason}`, nakLine(f.who, cip));
-  f.out.reply = nakReply(f, subnet, reason);
+  // ISC's option 56 is the text its last lease lookup left (dhcp_message), not the logged reason.
+  f.out.reply = nakReply(f, subnet, f.ctx.leases.nakMessage);
 }
 
+/** ISC dhcprequest: the lease at the address asked for, checked against where the client is. */
 function dhcpRequest(f: RequestFacts): void {
   const { ctx, out, request } = f;
   const leases = ctx.leases;
   const cip = f.requestedAddress ?? request.ciaddr;
-  const slot = leases.slotOf(cip);
+  const claimed = subnetFor(ctx.tree, cip);
+  // ISC looks the lease up on the network of the address asked for (a RENEWING client's unicast may
+  // come through a router, not from the link it is on).
+  const net = claimed?.sharedNetwork;
+  const host = net !== undefined && net !== f.loc?.network ? findHost(f.id, net, ctx) : f.host;
+  const found: Found | undefined = claimed === undefined ? undefined : lookUp(f, net, 'request', host);
+  const slot = found?.slot ?? NO_SLOT;
   const msg = requestLine(f.who, cip, f.serverIdOption, slot === NO_SLOT ? undefined : leases.hostnameOf(slot));
   const loc = f.loc;
-
-  // SELECTING a different server: let our offer go, say nothing (RFC 2131 section 4.3.2).
-  if (f.serverIdOption !== undefined && !isOurServerId(f, f.serverIdOption, chainFor(f, undefined, loc?.subnet))) {
-    for (const s of leases.clientSlots(f.id)) if (leases.isOffered(s, ctx.now)) leases.cancelOffer(s);
-    out.log.push(`${msg}: not our server id`);
-    return;
-  }
-  // Where the client is must agree with what it asks for (ISC dhcprequest): a requested address
-  // (INIT-REBOOT, SELECTING) or a relayed renewal is checked against the network it came from.
-  const claimed = subnetFor(ctx.tree, cip);
+  // Where the client is must agree with what it asks for: a requested address (INIT-REBOOT,
+  // SELECTING) or a relayed renewal is checked against the network it came from.
   if (
     loc === undefined ||
     (request.ciaddr !== 0 && request.giaddr !== 0) ||
@@ -264,28 +254,20 @@ function dhcpRequest(f: RequestFacts): void {
       return;
     }
   }
+  const fixed = found?.fixed;
+  if (slot === NO_SLOT && fixed === undefined) {
+    if (found?.ours === true) nak(f, msg, `lease ${ipToString(cip)} unavailable.`, cip, claimed);
+    else out.log.push(`${msg}: unknown lease ${ipToString(cip)}.`);
+    return;
+  }
   if (refused(f, msg)) return;
-  // From here on ISC looks at the network of the requested address (a RENEWING client's unicast may
-  // come through a router, not from the link it is on).
-  const net = claimed?.sharedNetwork;
-  const host = net !== undefined && net !== loc?.network ? findHost(f.id, net, ctx) : f.host;
-  const fixed = host?.fixed;
-  if (fixed !== undefined && fixed.address === cip) {
+  if (fixed !== undefined) {
     // A fixed address is static: nothing to write, ISC does not record it either.
     out.reply = leaseReply(f, 'ack', cip, planLease(f, undefined, fixed.subnet));
     out.log.push(msg, replyLine('DHCPACK', f.who, cip, f.hostname));
     return;
   }
-  if (slot === NO_SLOT) {
-    out.log.push(`${msg}: unknown lease ${ipToString(cip)}.`);
-    return;
-  }
-  const pool = leases.poolOfSlot(slot);
-  const admitted = admittedPools(f, false, pool.sharedNetwork).includes(leases.poolIndexOf(pool));
-  if (fixed !== undefined || !admitted || !leases.usableBy(slot, f.id, ctx.now)) {
-    nak(f, msg, `lease ${ipToString(cip)} unavailable.`, cip);
-    return;
-  }
+  if (found?.reclaimedAbandoned === true) out.log.push(`Reclaiming REQUESTed abandoned IP address ${ipToString(cip)}.`);
   commitAck(f, slot, msg);
 }
 
@@ -304,9 +286,15 @@ function commitAck(f: RequestFacts, slot: number, msg: string): void {
       }
     }
   }
-  const lease = leases.commit(slot, f.id, f.hostname, ctx.now, leaseEnds(ctx.now, plan.times), false);
-  out.changes.push({ reason: 'commit', lease });
+  const hostname = f.hostname ?? leases.hostnameOf(slot);
+  if (!reuse(f, slot, plan, 'ack')) {
+    const lease = leases.commit(slot, f.id, f.hostname, ctx.now, leaseEnds(ctx.now, plan.times), false);
+    out.changes.push({ reason: 'commit', lease });
+  }
   const reply = leaseReply(f, 'ack', address, plan);
-  out.log.push(msg, replyLine('DHCPACK', f.who, address, lease.clientHostname));
+  out.log.push(
+    msg,
+    replyLine('DHCPACK', f.who, address, f.hostname ?? (hostname === undefined ? undefined : leases.hostnameOf(slot))),
+  );
   out.reply = reply;
 }

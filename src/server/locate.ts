@@ -84,13 +84,14 @@ export function findHost(
   const tree = ctx.tree;
   // Most requests meet an empty table (dynamic clients): no key text is built for them.
   if (tree.hostsByUid.size === 0 && tree.hostsByHardware.size === 0) return undefined;
-  const candidates: Host[] = [];
-  if (id.uid !== undefined && tree.hostsByUid.size > 0)
-    candidates.push(...(tree.hostsByUid.get(id.uidKey ?? '') ?? []));
-  if (tree.hostsByHardware.size > 0) {
-    for (const h of tree.hostsByHardware.get(macToString(id.hardware.address)) ?? []) {
-      if (hardwareTypeMatches(h, id.hardware.type)) candidates.push(h);
-    }
+  // ISC find_lease: the hosts of the client identifier; only when there are none, those of the
+  // hardware address.
+  let candidates: readonly Host[] =
+    id.uid !== undefined && tree.hostsByUid.size > 0 ? (tree.hostsByUid.get(id.uidKey ?? '') ?? []) : [];
+  if (candidates.length === 0 && tree.hostsByHardware.size > 0) {
+    candidates = (tree.hostsByHardware.get(macToString(id.hardware.address)) ?? []).filter((h) =>
+      hardwareTypeMatches(h, id.hardware.type),
+    );
   }
   let known: Host | undefined;
   for (const host of candidates) {

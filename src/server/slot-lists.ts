@@ -46,6 +46,30 @@ export class SlotLists {
     this.length[list]!++;
   }
 
+  /**
+   * Inserts `slot` after the last slot whose key is not above its own (ISC keeps its free queues
+   * sorted by lease end this way). The walk starts at the tail, where new keys land: the times
+   * inserted at run time only grow, so it passes only the few later keys (offers in flight).
+   */
+  insertSorted(list: number, slot: number, key: Float64Array): void {
+    this.unlink(slot);
+    const k = key[slot]!;
+    let p = this.tail[list]!;
+    while (p !== NO_SLOT && key[p]! > k) p = this.prev[p]!;
+    if (p === NO_SLOT) {
+      this.prepend(list, slot);
+      return;
+    }
+    const n = this.next[p]!;
+    this.prev[slot] = p;
+    this.next[slot] = n;
+    this.next[p] = slot;
+    if (n === NO_SLOT) this.tail[list] = slot;
+    else this.prev[n] = slot;
+    this.listOf[slot] = list;
+    this.length[list]!++;
+  }
+
   unlink(slot: number): void {
     const list = this.listOf[slot]!;
     if (list === NO_SLOT) return;

@@ -28,7 +28,7 @@ test('allocation cost is flat from an empty pool to 95% full (counted work, not 
     const id = client(i);
     const own = a.clientSlots(id);
     assert.equal(own.length, 0);
-    const slot = a.allocate([0], false);
+    const slot = a.allocate([0], false, now);
     assert.notEqual(slot, NO_SLOT);
     a.commit(slot, id, undefined, now, now + 3600, false);
     per.push(a.steps - before);
@@ -44,7 +44,7 @@ test('a 1,000,000-address pool is built and served', () => {
   const tree = treeOf('subnet 10.0.0.0 netmask 255.240.0.0 { range 10.0.0.1 10.15.66.64; }');
   const a = new Allocator(tree);
   assert.equal(a.slotCount, 1_000_000);
-  const slot = a.allocate([0], false);
+  const slot = a.allocate([0], false, 1000);
   assert.equal(a.address[slot], ip('10.0.0.1'));
   assert.equal(a.slotOf(ip('10.15.66.64')), 999_999);
   assert.equal(a.slotOf(ip('10.15.66.65')), NO_SLOT);
@@ -90,7 +90,7 @@ test('property: no address is ever active for two clients, and free counts add u
         const id = client(o.who);
         const mine = a.clientSlots(id).filter((s) => a.stateOf(s) === ACTIVE && a.endsOf(s) > now);
         if (o.kind === 'take') {
-          const slot = mine[0] ?? a.clientSlots(id).find((s) => a.usableBy(s, id, now)) ?? a.allocate([0], false);
+          const slot = mine[0] ?? a.clientSlots(id).find((s) => a.usableBy(s, id, now)) ?? a.allocate([0], false, now);
           if (slot === NO_SLOT) continue;
           assert.ok(a.usableBy(slot, id, now));
           a.commit(slot, id, undefined, now, now + 600, false);

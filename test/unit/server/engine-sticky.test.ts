@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Allocator } from '../../../src/server/allocator.js';
-import { ip, messageType, Server, seedConfText, treeOf, yiaddr } from './helpers.js';
+import { ip, messageType, optionOf, readU32, Server, seedConfText, treeOf, yiaddr } from './helpers.js';
 
 const A = '00:16:36:51:5d:5a';
 const B = '00:16:36:51:5d:5b';
 const C = '00:16:36:51:5d:5c';
+const D = '00:16:36:51:5d:5d';
 const small = (extra = '') =>
   treeOf(`default-lease-time 600; max-lease-time 600; authoritative; ${extra}
     subnet 192.168.1.0 netmask 255.255.255.0 { range 192.168.1.10 192.168.1.12; }`);
@@ -116,12 +117,14 @@ test('DECLINE abandons the address; it is reclaimed only when nothing else is fr
   assert.deepEqual(none.log, ['DHCPDISCOVER from 02:00:00:00:00:09 via eth0: network 192.168.1.0/24: no free leases']);
 });
 
-test('a DECLINE from another client does not take an address out of service', () => {
+test('a DECLINE from another client does not take a leased address out of service; a free one is abandoned', () => {
   const s = new Server(small());
   const { address } = s.dora({ mac: A });
   const dec = s.send({ mac: B, type: 4, requested: address });
   assert.equal(dec.changes.length, 0);
-  assert.equal(dec.log.at(-1), `DHCPDECLINE of ${address} from ${B} via eth0: not found`);
+  assert.equal(dec.log.at(-1), `DHCPDECLINE of ${address} from ${B} via eth0: not abandoned: leased to another client`);
+  const free = s.send({ mac: B, type: 4, requested: '192.168.1.12' });
+  assert.equal(free.changes[0]?.lease.bindingState, 'abandoned', 'as ISC: whoever declines a free address');
 });
 
 test('one-lease-per-client releases the other leases of the client on REQUEST', () => {
@@ -139,14 +142,47 @@ test('one-lease-per-client releases the other leases of the client on REQUEST', 
   assert.equal(released[0]?.lease.address, ip(first));
 });
 
-test('an offer holds its address for two minutes, then it is free again', () => {
+test('an offered address goes to the back of the free queue and stays there after the offer lapses', () => {
   const s = new Server(small());
-  const o1 = s.send({ mac: A, type: 1 });
-  const o2 = s.send({ mac: B, type: 1 });
-  assert.notEqual(yiaddr(o1), yiaddr(o2));
+  const o1 = yiaddr(s.send({ mac: A, type: 1 }));
+  const o2 = yiaddr(s.send({ mac: B, type: 1 }));
+  assert.notEqual(o1, o2);
   s.now += 121;
-  const o3 = s.send({ mac: C, type: 1 });
-  assert.equal(yiaddr(o3), yiaddr(o1), 'lapsed offers return to the front');
+  assert.equal(yiaddr(s.send({ mac: C, type: 1 })), '192.168.1.12', 'never-offered first (ISC sorts by end)');
+  assert.equal(yiaddr(s.send({ mac: D, type: 1 })), o1, 'then the lapsed offer made longest ago');
+});
+
+test('offers to a flood of client identifiers never lock a new client out (the oldest offer is reclaimed)', () => {
+  const s = new Server(small());
+  for (let i = 0; i < 1000; i++) {
+    const mac = `02:00:00:00:00:0${i % 4}`;
+    const res = s.send({
+      mac,
+      type: 1,
+      uid: Uint8Array.from(Buffer.from(`ff${i.toString(16).padStart(8, '0')}`, 'hex')),
+    });
+    assert.ok(res.reply !== undefined, `offer ${i}: ${res.log.join(' | ')}`);
+  }
+  const fresh = s.dora({ mac: D });
+  assert.equal(messageType(fresh.ack), 5);
+});
+
+test('dhcp-cache-threshold: a young lease is handed back unchanged with its remaining time, nothing written', () => {
+  const s = new Server(small());
+  const { address } = s.dora({ mac: A });
+  s.now += 100; // under 25 % of 600 s
+  const renew = s.send({ mac: A, type: 3, ciaddr: address });
+  assert.equal(messageType(renew), 5);
+  assert.equal(renew.changes.length, 0);
+  assert.equal(readU32(optionOf(renew, 51)!), 500);
+  s.now += 100; // 200 s: over 150
+  const later = s.send({ mac: A, type: 3, ciaddr: address });
+  assert.equal(readU32(optionOf(later, 51)!), 600);
+  assert.equal(later.changes.length, 1);
+  const off = new Server(small('dhcp-cache-threshold 0;'));
+  const again = off.dora({ mac: A });
+  off.now += 10;
+  assert.equal(off.send({ mac: A, type: 3, ciaddr: again.address }).changes.length, 1);
 });
 
 test('a configuration reload carries every lease into the new snapshot (leaseRecords -> loadAll)', () => {
