@@ -1,0 +1,49 @@
+// ISC's own answers as the specification: the differential tester (../shared/differential) sends
+// the same seeded client packets to ISC dhcpd 4.4.3 and to Leasehold in twin namespaces and diffs
+// every reply and the final lease files. A short run per configuration, with fixed seeds; any
+// difference other than option order or a departure README.md names fails, with the tester's line.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { classify, formatVerdict, runTester, TESTER } from '../../../scripts/differential.js';
+import { requireRoot } from '../lib/netns.js';
+
+function ready(t: TestContext): boolean {
+  if (!requireRoot(t)) return false;
+  for (const p of [join(TESTER, 'run.py'), '/usr/sbin/dhcpd', '/usr/bin/python3']) {
+    if (!existsSync(p)) {
+      t.skip(`${p} not found`);
+      return false;
+    }
+  }
+  return true;
+}
+
+test('the differential tester passes its own self-test', { timeout: 180_000 }, (t) => {
+  if (!ready(t)) return;
+  const r = spawnSync('/usr/bin/python3', [join(TESTER, 'selftest.py')], { encoding: 'utf8', timeout: 170_000 });
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  assert.match(r.stdout, /^0 failure\(s\)$/m);
+});
+
+for (const [config, seed] of [
+  ['seed-talk', 11],
+  ['rich', 12],
+] as const) {
+  test(
+    `differential, ${config} seed ${seed}, 60 steps: ISC's answers, or a named departure`,
+    { timeout: 600_000 },
+    (t) => {
+      if (!ready(t)) return;
+      const { report, candidateLog, output } = runTester({ seed, config, steps: 60 });
+      const verdict = classify(report, candidateLog);
+      const text = formatVerdict(verdict).join('\n');
+      t.diagnostic(`${report.summary}\n${text}`);
+      assert.notEqual(report.steps.length, 0, `the tester ran no step:\n${output}`);
+      assert.deepEqual(verdict.unexplained, [], `${report.summary}\n${text}`);
+    },
+  );
+}
