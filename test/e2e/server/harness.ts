@@ -142,6 +142,11 @@ export interface DhclientRun {
   proc: Spawned;
   /** Waits until the script ran for `reason` (the n-th time, default the first); returns its environment. */
   waitFor(reason: string, timeoutMs: number, nth?: number): Promise<Map<string, string>>;
+  /**
+   * Waits until dhclient's own lease file (DIR/<tag>.leases) holds a complete lease for `address`: dhclient
+   * writes it after the BOUND script has run, and `dhclient -r` with that file releases only what it finds.
+   */
+  leaseWritten(address: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -171,6 +176,14 @@ export function startDhclient(
         seen: () => `events: ${events(dir, tag).join(', ')}\n--- dhclient\n${proc.stderr()}`,
       });
       return parseEnv(readFileSync(join(dir, `env.${tag}.${reason}`), 'utf8'));
+    },
+    async leaseWritten(address) {
+      const file = join(dir, `${tag}.leases`);
+      const block = new RegExp(`lease \\{[^}]*\\n\\s*fixed-address ${address.replaceAll('.', '\\.')};[^}]*\\n\\}`);
+      await waitFor(() => block.test(readIfExists(file) ?? ''), {
+        what: `dhclient's lease for ${address} in ${file}`,
+        seen: () => readIfExists(file) ?? '(no file)',
+      });
     },
     async stop() {
       await proc.stop(2000);

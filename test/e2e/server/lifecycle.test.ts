@@ -105,6 +105,9 @@ test('the same client gets the same address back after a release and after an ex
   const started = Date.now();
   const first = startDhclient(lab, client, dir, 'a', { configure: true });
   const address = (await first.waitFor('BOUND', 20_000)).get('new_ip_address') ?? '';
+  // dhclient writes its lease file after the BOUND script: stopped before that, `dhclient -r` would find no
+  // lease and release nothing (silently, exit 0).
+  await first.leaseWritten(address);
   await first.stop(); // SIGTERM: dhclient leaves without releasing
   // `dhclient -r` with the same lease file releases the address.
   const conf = join(REPO, 'test/fixtures/conf/dhclient.conf');
