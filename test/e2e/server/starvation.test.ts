@@ -48,7 +48,9 @@ test('a thousand DISCOVERs with new client identifiers do not lock a new client 
   const env = await dhc.waitFor('BOUND', 15_000);
   await dhc.stop();
   assert.match(env.get('new_ip_address') ?? '', /^192\.0\.2\.1[01]\d$/);
-  assert.doesNotMatch(srv.stderr(), /no free leases$/m, 'no DISCOVER was refused');
   const stopped = await srv.stop(5000);
   assert.equal(stopped.code, 0, stopped.stderr);
+  // In the whole log, once the server has exited: a refusal logged late (lines are written in batches, the
+  // flood may still have been in the socket) counts too.
+  assert.doesNotMatch(stopped.stderr, /no free leases$/m, 'no DISCOVER was refused');
 });
