@@ -26,9 +26,10 @@ after(() => {
   assert.deepEqual(sweepLeakedNamespaces('this-run'), [], 'a namespace outlived its test');
 });
 
-const CONF = `${seedServerConf()}
+/** The BOOTP host is the probe's own NIC: ISC frames a fixed-address host's broadcast BOOTREPLY to chaddr. */
+const conf = (bootpMac: string) => `${seedServerConf()}
 host bootp1 {
-  hardware ethernet 02:00:00:00:b0:01;
+  hardware ethernet ${bootpMac};
   fixed-address 192.0.2.60;
 }
 `;
@@ -37,9 +38,9 @@ test('INFORM, authoritative NAK, DECLINE and BOOTP through the running server', 
   if (!requireRoot(t)) return;
   const lab = createLab(t);
   const dir = tempDir(t);
-  const { server, client } = await topology(lab);
+  const { server, client, clientMac } = await topology(lab);
   await lab.addAddress(client, 'ep0', `${CLIENT_ADDR}/24`);
-  const files = serverFiles(dir, CONF);
+  const files = serverFiles(dir, conf(clientMac));
   const srv = await startLeasehold(lab, server, files);
   const probe = async (step: ProbeInput['step'], mac: string) => {
     const input: ProbeInput = { address: CLIENT_ADDR, server: SERVER_ADDR, step, mac };
@@ -68,10 +69,10 @@ test('INFORM, authoritative NAK, DECLINE and BOOTP through the running server', 
   await waitForLog(srv, `Abandoning IP address ${offered}: declined.`);
   await waitForLease(files.leases, offered, /^ {2}binding state abandoned;/m);
 
-  const [bootp] = await probe('bootp', '02:00:00:00:b0:01');
+  const [bootp] = await probe('bootp', clientMac);
   assert.ok(bootp, srv.stderr());
   assert.equal(bootp.type, undefined, 'a BOOTREPLY has no DHCP message type');
   assert.equal(bootp.yiaddr, '192.0.2.60');
-  await waitForLog(srv, /BOOTREPLY for 192\.0\.2\.60 to bootp1 \(02:00:00:00:b0:01\) via srv0/);
+  await waitForLog(srv, `BOOTREPLY for 192.0.2.60 to bootp1 (${clientMac}) via srv0`);
   assert.equal((await srv.stop(5000)).code, 0);
 });
