@@ -154,11 +154,11 @@ export class Allocator extends AddressTable {
     return this.record(slot);
   }
 
-  /** DECLINE: the address is in use by someone else; forget the client (as ISC abandon_lease). */
+  /** DECLINE, or a ping answered: the address is in use by someone else (ISC abandon_lease). */
   abandon(slot: number, now: number, abandonTime: number): Lease {
     this.written(slot);
+    // ISC abandon_lease forgets the client's identity but keeps the host name it had.
     this.setClient(slot, undefined, undefined);
-    this.setHostname(slot, undefined);
     this.state[slot] = ABANDONED;
     this.flags[slot]! &= ~F_OFFERED;
     this.ends[slot] = now + abandonTime;

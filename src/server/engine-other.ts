@@ -18,9 +18,10 @@ export function handleRelease(f: RequestFacts): void {
   const { ctx, out, request } = f;
   const leases = ctx.leases;
   const ciaddr = request.ciaddr;
-  // By client identifier first, then by address; the hardware address must match either way.
-  let slot = leases.clientSlots(f.id).find((s) => leases.address[s] === ciaddr) ?? leases.slotOf(ciaddr);
-  if (slot !== NO_SLOT && !leases.belongsTo(slot, f.id)) slot = NO_SLOT;
+  // ISC dhcprelease: the client identifier's lease at ciaddr, else the lease at ciaddr; either way
+  // the hardware address recorded on it must be the sender's.
+  let slot = leases.uidSlots(f.id.uid).find((s) => leases.address[s] === ciaddr) ?? leases.slotOf(ciaddr);
+  if (slot !== NO_SLOT && !leases.hwIs(slot, f.id.hardware)) slot = NO_SLOT;
   const found = slot !== NO_SLOT;
   const line = releaseLine(f.who, ciaddr, found, found ? leases.hostnameOf(slot) : undefined);
   if (found && leases.stateOf(slot) === ACTIVE && leases.endsOf(slot) > ctx.now) {

@@ -201,3 +201,14 @@ test('a configuration reload carries every lease into the new snapshot (leaseRec
   assert.equal(t.dora({ mac: B }).address, b);
   assert.equal(t.dora({ mac: C }).address, '192.168.1.12');
 });
+
+test('RELEASE: the lease must carry the sender hardware address, whatever its client identifier (ISC)', () => {
+  const s = new Server(small());
+  const uid = Uint8Array.from(Buffer.from('00646f636b', 'hex'));
+  const { address } = s.dora({ mac: A, uid });
+  const other = s.send({ mac: B, uid, type: 7, ciaddr: address });
+  assert.equal(other.changes.length, 0);
+  assert.equal(other.log.at(-1), `DHCPRELEASE of ${address} from ${B} via eth0 (not found)`);
+  const own = s.send({ mac: A, uid, type: 7, ciaddr: address });
+  assert.equal(own.changes[0]?.lease.bindingState, 'free');
+});
