@@ -180,6 +180,7 @@ export class ServerDaemon {
       now: this.nowSec(),
       interface: iface,
       sourceAddress: packet.sourceAddress,
+      sourcePort: packet.sourcePort,
     };
     if (iface.mtu !== undefined) ctx.mtu = iface.mtu;
     if (this.opts.resolveHost !== undefined) ctx.resolveHost = this.opts.resolveHost;

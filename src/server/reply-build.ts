@@ -94,14 +94,18 @@ function readU16(d: Uint8Array | undefined, exact: boolean): number {
   return (d[0]! << 8) | d[1]!;
 }
 
-/** RFC 8357: the port a relay wants replies on, when it said so in option 82. */
+/**
+ * RFC 8357: a relay that sends the relay-port sub-option gets the reply at the UDP source port of its
+ * request (ISC dhcp_check_relayport); the sub-option's own port stands in when the source port is unknown.
+ */
 function relayReplyPort(req: DhcpMessage, sourcePort: number | undefined): number | undefined {
   const rai = req.options.get(OPT_RELAY_AGENT_INFO);
   if (rai === undefined) return undefined;
   const decoded = decodeRelayAgentInfo(rai);
   const port = decoded.ok ? relayPort(decoded.subOptions) : undefined;
   if (port === undefined) return undefined;
-  return port !== 0 ? port : sourcePort;
+  if (sourcePort !== undefined && sourcePort !== 0) return sourcePort;
+  return port !== 0 ? port : undefined;
 }
 
 function relayTo(req: DhcpMessage, address: number, sourcePort: number | undefined): ReplyDestination {

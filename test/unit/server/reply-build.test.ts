@@ -1,7 +1,15 @@
 // Where a reply goes and its header (ISC dhcp_reply, dhcpinform, nak_lease, bootp.c).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BOOTREQUEST, decodeMessage, encodeMessage, parseMac } from '../../../src/wire/index.js';
+import {
+  BOOTREQUEST,
+  decodeMessage,
+  encodeMessage,
+  encodeRelayAgentInfo,
+  OPT_RELAY_AGENT_INFO,
+  parseMac,
+  RAI_RELAY_PORT,
+} from '../../../src/wire/index.js';
 import { decodedReply, ip, messageType, Server, treeOf, yiaddr } from './helpers.js';
 
 const CONF = `authoritative;
@@ -101,4 +109,14 @@ test('a dynamic BOOTREPLY: no next-server means siaddr 0, a broadcast is a plain
   assert.equal(decodedReply(res).siaddr, 0);
   assert.deepEqual(res.reply.destination, { kind: 'broadcast' });
   assert.equal(res.reply.bytes.length, 300);
+});
+
+test('RFC 8357: with the relay-port sub-option the reply goes to the UDP source port of the request', () => {
+  const s = new Server(treeOf(CONF));
+  const rai = encodeRelayAgentInfo([{ code: RAI_RELAY_PORT, data: new Uint8Array([0x10, 0x00]) }]);
+  s.ctx.sourcePort = 2067;
+  const r = s.send({ mac: A, type: 1, giaddr: '198.51.100.1', options: [[OPT_RELAY_AGENT_INFO, rai]] });
+  assert.deepEqual(r.reply?.destination, { kind: 'relay', address: ip('198.51.100.1'), port: 2067 });
+  const plain = s.send({ mac: '02:00:00:00:00:77', type: 1, giaddr: '198.51.100.1' });
+  assert.deepEqual(plain.reply?.destination, { kind: 'relay', address: ip('198.51.100.1') });
 });
