@@ -157,8 +157,9 @@ export class Allocator extends AddressTable {
   /** DECLINE, or a ping answered: the address is in use by someone else (ISC abandon_lease). */
   abandon(slot: number, now: number, abandonTime: number): Lease {
     this.written(slot);
-    // ISC abandon_lease forgets the client's identity but keeps the host name it had.
+    // ISC abandon_lease forgets the client's identity; the host name goes only with an active binding.
     this.setClient(slot, undefined, undefined);
+    if (this.state[slot] === ACTIVE) this.setHostname(slot, undefined);
     this.state[slot] = ABANDONED;
     this.flags[slot]! &= ~F_OFFERED;
     this.ends[slot] = now + abandonTime;
