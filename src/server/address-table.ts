@@ -307,19 +307,6 @@ export class AddressTable {
     return out;
   }
 
-  /** Whether this client may be given the address now (free, lapsed, or already its own). */
-  usableBy(slot: number, id: ClientIdentity, now: number): boolean {
-    const f = this.flags[slot]!;
-    if (f & F_FIXED) return false;
-    const st = this.state[slot]!;
-    if (st === ABANDONED || st === BACKUP) return false;
-    const own = this.belongsTo(slot, id);
-    if (f & F_RESERVED && !own) return false;
-    if (f & F_OFFERED && this.offerUntil[slot]! > now && !own) return false;
-    if (st === ACTIVE && this.ends[slot]! > now && !own) return false;
-    return true;
-  }
-
   protected freeListOf(slot: number): number {
     return this.poolOf[slot]! * 3 + (this.flags[slot]! & F_BOOTP_RANGE ? L_FREE_BOOTP : L_FREE);
   }
