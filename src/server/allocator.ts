@@ -118,6 +118,11 @@ export class Allocator extends AddressTable {
     this.lists.insertSorted(this.lists.listOf[slot]!, slot, this.freedAt);
   }
 
+  /** A lease answered unchanged (reuse): ISC still sets its client transaction time, in memory. */
+  touch(slot: number, now: number): void {
+    this.cltt[slot] = now;
+  }
+
   /** ISC's cannot_reuse: an offer that was not a reuse disqualifies the REQUEST that follows. */
   setReusable(slot: number, reusable: boolean): void {
     if (reusable) this.flags[slot]! &= ~F_NO_REUSE;

@@ -154,6 +154,8 @@ export function findLease(
   let lease = NO_SLOT;
   if (fixed !== undefined) {
     out.fixed = fixed;
+    // The client has a fixed address here: ISC releases the dynamic lease it asked for.
+    if (ipLease !== NO_SLOT && noCiaddr) release(ipLease);
   } else if (ipLease !== NO_SLOT) {
     lease = ipLease;
   }

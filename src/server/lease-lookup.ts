@@ -45,6 +45,8 @@ export function reuse(f: RequestFacts, slot: number, plan: LeasePlan, kind: 'off
       if (now - starts <= limit) {
         reusable = true;
         plan.times = { ...plan.times, leaseTime: ends - now };
+        // ISC ack_lease ends with cltt = now for every answer; it orders the client's leases later.
+        leases.touch(slot, now);
       }
     }
   }

@@ -212,3 +212,53 @@ test('RELEASE: the lease must carry the sender hardware address, whatever its cl
   const own = s.send({ mac: A, uid, type: 7, ciaddr: address });
   assert.equal(own.changes[0]?.lease.bindingState, 'free');
 });
+
+test('a client with two leases gets back the one ISC would: reuse sets cltt, which orders its leases', () => {
+  const s = new Server(small());
+  const uid = Uint8Array.from([1, 0, 0x16, 0x36, 0x51, 0x5d, 0x5a]);
+  const first = s.dora({ mac: A, uid }).address;
+  s.now += 1;
+  const other = first === '192.168.1.12' ? '192.168.1.11' : '192.168.1.12';
+  assert.equal(yiaddr(s.send({ mac: A, uid, type: 1, requested: other })), other);
+  s.now += 1;
+  const renew = s.send({ mac: A, uid, type: 3, ciaddr: first });
+  assert.equal(renew.changes.length, 0, 'a reuse');
+  s.now += 3;
+  const moved = s.send({ mac: A, uid, type: 3, requested: other });
+  assert.equal(messageType(moved), 5);
+  assert.deepEqual(
+    moved.changes.map((c) => [c.reason, c.lease.bindingState]),
+    [
+      ['release', 'free'],
+      ['commit', 'active'],
+    ],
+    'the duplicate lease is released',
+  );
+  s.now += 1;
+  s.send({ mac: A, uid, type: 7, ciaddr: other });
+  s.now += 1;
+  assert.equal(yiaddr(s.send({ mac: A, uid, type: 1 })), first);
+});
+
+test('a client with a fixed address that asks for its old dynamic lease releases it (ISC find_lease)', () => {
+  const s = new Server(small(`host h { hardware ethernet ${B}; fixed-address 192.168.1.2; }`));
+  s.leases.loadAll(
+    [
+      {
+        kind: 'lease',
+        address: ip('192.168.1.10'),
+        starts: s.now - 10,
+        ends: s.now + 500,
+        bindingState: 'active',
+        hardware: { type: 1, address: Uint8Array.from(Buffer.from(B.replaceAll(':', ''), 'hex')) },
+      },
+    ],
+    s.now,
+  );
+  const offer = s.send({ mac: B, type: 1, requested: '192.168.1.10' });
+  assert.equal(yiaddr(offer), '192.168.1.2');
+  assert.deepEqual(
+    offer.changes.map((c) => [c.reason, c.lease.bindingState]),
+    [['release', 'free']],
+  );
+});
