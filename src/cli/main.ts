@@ -12,6 +12,10 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Runner>
     summary: 'DHCP client (replaces ISC dhclient)',
     load: async () => (await import('./client.js')).run,
   },
+  relay: {
+    summary: 'DHCP relay agent (replaces ISC dhcrelay)',
+    load: async () => (await import('./relay.js')).run,
+  },
 };
 
 function usage(): string {

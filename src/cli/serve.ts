@@ -8,13 +8,10 @@
 // syslog yet: they go to stderr as syslog-style lines (bare lines with -d), and the background copy
 // keeps the stderr it was started with.
 
-import { spawn } from 'node:child_process';
 import { streamLogger } from '../server/daemon-log.js';
 import { type StartSettings, startServer } from '../server/daemon-start.js';
+import { isBackgroundCopy, reportReady, startInBackground } from './background.js';
 import type { DhcpdFlags } from './dhcpd-flags.js';
-
-/** Set in the background copy's environment: report readiness over the IPC channel. */
-const BACKGROUND_ENV = 'LEASEHOLD_SERVER_BACKGROUND';
 
 export function settingsFromFlags(flags: DhcpdFlags): StartSettings {
   return {
@@ -37,8 +34,8 @@ export function settingsFromFlags(flags: DhcpdFlags): StartSettings {
 const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
 
 export async function serve(flags: DhcpdFlags): Promise<number> {
-  if (!flags.foreground) return background();
-  const inBackground = process.env[BACKGROUND_ENV] === '1' && typeof process.send === 'function';
+  if (!flags.foreground) return startInBackground('server', ['-f']);
+  const inBackground = isBackgroundCopy();
   if (inBackground) {
     // The terminal we were started from may go away; a write error must not kill the server.
     process.stderr.on('error', () => undefined);
@@ -51,8 +48,7 @@ export async function serve(flags: DhcpdFlags): Promise<number> {
   if (inBackground) {
     // The launcher returns as soon as it hears 'ready': the start-up lines must be in the log by then.
     log.flush();
-    // Disconnect only once the message is out, so the launcher surely sees it.
-    process.send?.('ready', undefined, undefined, () => process.disconnect?.());
+    reportReady();
   }
   return new Promise<number>((resolve) => {
     const onSignal = (sig: NodeJS.Signals) => {
@@ -69,34 +65,5 @@ export async function serve(flags: DhcpdFlags): Promise<number> {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
-  });
-}
-
-/** Starts `this command -f` detached (its own session) and waits for it to be ready or to fail. */
-function background(): Promise<number> {
-  const args = [...process.execArgv, ...process.argv.slice(1), '-f'];
-  const child = spawn(process.execPath, args, {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    env: { ...process.env, [BACKGROUND_ENV]: '1' },
-  });
-  return new Promise<number>((resolve) => {
-    let done = false;
-    const finish = (code: number) => {
-      if (done) return;
-      done = true;
-      child.removeAllListeners();
-      if (child.connected) child.disconnect();
-      child.unref();
-      resolve(code);
-    };
-    child.on('message', (m) => {
-      if (m === 'ready') finish(0);
-    });
-    child.on('exit', (code, signal) => finish(code ?? (signal ? 1 : 0)));
-    child.on('error', (err) => {
-      process.stderr.write(`leasehold server: cannot start in the background: ${err.message}\n`);
-      finish(1);
-    });
   });
 }
