@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseRelayFlags } from '../../../src/cli/relay.js';
+import { rolesOf } from '../../../src/relay/daemon-start.js';
+
+describe('leasehold relay flags (dhcrelay(8))', () => {
+  it("takes dhcrelay's defaults", () => {
+    const r = parseRelayFlags(['203.0.113.1']);
+    assert.ok(r.ok);
+    if (!r.ok) return;
+    assert.deepEqual(
+      [r.flags.maxHops, r.flags.maxPacketSize, r.flags.agentMode, r.flags.port, r.flags.addAgentOptions],
+      [10, 576, 'replace', 67, false],
+    );
+    assert.deepEqual(r.flags.servers, ['203.0.113.1']);
+  });
+
+  it('parses every flag, and refuses what dhcrelay refuses', () => {
+    const r = parseRelayFlags(
+      ['-d', '-q', '-a', '-D', '-A', '1400', '-c', '4', '-m', 'Discard', '-p', '1067'].concat([
+        '-i',
+        'a',
+        '-iu',
+        'b',
+        '-id',
+        'c',
+        '--no-pid',
+        '-pf',
+        '/tmp/x.pid',
+        's1',
+        's2',
+      ]),
+    );
+    assert.ok(r.ok);
+    if (!r.ok) return;
+    assert.equal(r.flags.agentMode, 'discard');
+    assert.deepEqual(r.flags.interfaces, [
+      { name: 'a', upstream: true, downstream: true },
+      { name: 'b', upstream: true, downstream: false },
+      { name: 'c', upstream: false, downstream: true },
+    ]);
+    for (const bad of [[], ['-c', '256', 's'], ['-m', 'drop', 's'], ['-A', '9000', 's'], ['-x', 's'], ['-i']]) {
+      assert.equal(parseRelayFlags(bad).ok, false, bad.join(' '));
+    }
+  });
+
+  it('directions: merged per name; without named interfaces every interface both ways', () => {
+    const roles = rolesOf([
+      { name: 'a', upstream: true, downstream: false },
+      { name: 'a', upstream: false, downstream: true },
+      { name: 'b', upstream: true, downstream: false },
+    ]);
+    assert.deepEqual(roles('a'), { upstream: true, downstream: true });
+    assert.deepEqual(roles('b'), { upstream: true, downstream: false });
+    assert.deepEqual(roles('z'), { upstream: false, downstream: false });
+    assert.deepEqual(rolesOf([])('z'), { upstream: true, downstream: true });
+  });
+});
