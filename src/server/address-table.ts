@@ -3,7 +3,7 @@
 // about an address. The allocation policy (allocator.ts) extends it.
 
 import type { Pool, ScopeTree } from '../conf/scope-tree.js';
-import { BINDING_STATES, type BindingState, type Lease } from '../leases/lease.js';
+import { BINDING_STATES, type BindingState, type Lease, type LeaseOption } from '../leases/lease.js';
 import { ipToString, parseIpv4 } from '../wire/index.js';
 import type { ClientIdentity, HardwareAddress } from './client-id.js';
 import { ClientIndex } from './client-index.js';
@@ -78,6 +78,8 @@ export class AddressTable {
    * slot: record() returns them, so a rewrite loses nothing. Rare outside failover files.
    */
   protected readonly exact = new Map<number, Lease>();
+  /** Relay agent options stored with active leases (ISC stash-agent-options): few, so a Map. */
+  protected readonly agent = new Map<number, LeaseOption[]>();
   protected readonly clients: ClientIndex;
   protected readonly lists: SlotLists;
   /** Addresses each pool serves (ranges less fixed addresses): ISC's lease_count. */
@@ -336,6 +338,8 @@ export class AddressTable {
     if (hw !== undefined) lease.hardware = hw;
     const uid = this.clients.uidOf(slot);
     if (uid !== undefined) lease.uid = uid;
+    const agent = this.agent.size > 0 ? this.agent.get(slot) : undefined;
+    if (agent !== undefined) lease.agentOptions = agent;
     const name = this.clients.hostnameOf(slot);
     if (name !== undefined) lease.clientHostname = name;
     return lease;

@@ -6,7 +6,7 @@
 // The allocator is pure state: the engine decides, the allocator records; the daemon fills it from
 // the lease file at start (loadAll) and writes every Lease record the engine hands back.
 
-import type { BindingState, Lease } from '../leases/lease.js';
+import type { BindingState, Lease, LeaseOption } from '../leases/lease.js';
 import { effectiveBindingState } from '../leases/lease.js';
 import { type LeaseFields, newLeaseFields } from '../leases/lease-text.js';
 import type { LeaseHolder } from '../leases/store.js';
@@ -137,7 +137,11 @@ export class Allocator extends AddressTable {
     now: number,
     ends: number,
     bootp: boolean,
+    agent?: LeaseOption[],
   ): Lease {
+    // ISC: a commit keeps the agent options the active lease had unless the request brings new ones.
+    if (agent !== undefined) this.agent.set(slot, agent);
+    else if (this.state[slot] !== ACTIVE && this.agent.size > 0) this.agent.delete(slot);
     this.lists.unlink(slot);
     this.written(slot);
     this.supersedeClient(slot, id.uid, id.hardware);
@@ -165,6 +169,7 @@ export class Allocator extends AddressTable {
     // ISC abandon_lease forgets the client's identity; the host name goes only with an active binding.
     this.setClient(slot, undefined, undefined);
     if (this.state[slot] === ACTIVE) this.setHostname(slot, undefined);
+    if (this.agent.size > 0) this.agent.delete(slot);
     this.state[slot] = ABANDONED;
     this.flags[slot]! &= ~F_OFFERED;
     this.ends[slot] = now + abandonTime;
@@ -241,6 +246,7 @@ export class Allocator extends AddressTable {
     const takeFields = (f: LeaseFields): boolean => {
       const slot = slotFor(f.address);
       if (slot === NO_SLOT) return false;
+      if (this.agent.size > 0) this.agent.delete(slot);
       this.state[slot] = f.state;
       this.starts[slot] = f.starts;
       this.ends[slot] = f.ends;
@@ -308,6 +314,7 @@ export class Allocator extends AddressTable {
   /** record(slot) as LeaseFields for LeaseTextBuffer; false when only formatLease can write it. */
   private fieldsOf(slot: number, f: LeaseFields): boolean {
     if (this.exact.size > 0 && this.exact.has(slot)) return false;
+    if (this.agent.size > 0 && this.agent.has(slot)) return false;
     if (!this.clients.spans(slot, f)) return false;
     const st = this.state[slot]!;
     f.address = this.address[slot]!;
@@ -348,6 +355,8 @@ export class Allocator extends AddressTable {
     this.flags[slot] = f;
     this.setClient(slot, lease.uid, lease.hardware);
     this.setHostname(slot, lease.clientHostname);
+    if (lease.agentOptions !== undefined && lease.agentOptions.length > 0) this.agent.set(slot, lease.agentOptions);
+    else if (this.agent.size > 0) this.agent.delete(slot);
     if (this.state[slot] === ACTIVE && Number.isFinite(this.ends[slot]!)) this.heap.push(this.ends[slot]!, slot);
     // The record is rewritten from the typed arrays when they say all it says, else kept whole.
     if (isPlain(lease)) {
@@ -362,6 +371,7 @@ export class Allocator extends AddressTable {
   /** Active to free (release, expiry): ISC drops the host name with the binding. */
   private toFree(slot: number, freedAt: number): void {
     this.setHostname(slot, undefined);
+    if (this.agent.size > 0) this.agent.delete(slot);
     this.state[slot] = FREE;
     this.flags[slot]! &= ~(F_OFFERED | F_BOOTP_LEASE);
     this.freedAt[slot] = freedAt;
@@ -393,7 +403,7 @@ function isPlain(l: Lease): boolean {
   if (l.tstp !== undefined || l.tsfp !== undefined || l.atsfp !== undefined) return false;
   if ((l.starts !== undefined && !(l.starts > 0)) || (l.ends !== undefined && !(l.ends > 0))) return false;
   if (l.cltt !== undefined && !(l.cltt > 0)) return false;
-  if ((l.variables?.length ?? 0) > 0 || (l.agentOptions?.length ?? 0) > 0) return false;
+  if ((l.variables?.length ?? 0) > 0) return false;
   if ((l.onStatements?.length ?? 0) > 0 || (l.opaque?.length ?? 0) > 0) return false;
   if (l.hardware !== undefined && (l.hardware.address.length === 0 || l.hardware.address.length > 0xffff)) return false;
   if (l.hardware !== undefined && (l.hardware.type < 0 || l.hardware.type > 0xffff)) return false;

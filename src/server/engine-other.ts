@@ -3,6 +3,7 @@
 
 import { subnetFor } from '../conf/scope-tree.js';
 import { ipToString } from '../wire/index.js';
+import { stashedAgentOptions } from './agent-options.js';
 import { ACTIVE, NO_SLOT } from './allocator.js';
 import { lookUp, reuse } from './lease-lookup.js';
 import { informReply, leaseReply, planLease } from './lease-reply.js';
@@ -125,7 +126,8 @@ export function handleBootp(f: RequestFacts): void {
   const subnet = subnetInNetwork(loc.network, address) ?? loc.subnet;
   const plan = planLease(f, pool, subnet);
   if (!reuse(f, slot, plan, 'ack')) {
-    const lease = leases.commit(slot, f.id, f.hostname, ctx.now, bootpLeaseEnds(plan.chain, ctx.now), true);
+    const agent = stashedAgentOptions(f.request, plan.chain, ctx.tree.catalogue);
+    const lease = leases.commit(slot, f.id, f.hostname, ctx.now, bootpLeaseEnds(plan.chain, ctx.now), true, agent);
     out.changes.push({ reason: 'commit', lease });
   }
   out.reply = leaseReply(f, 'bootp', address, plan);

@@ -18,6 +18,7 @@ import {
   messageLabel,
   messageTypeName,
 } from '../wire/index.js';
+import { stashedAgentOptions } from './agent-options.js';
 import { ABANDONED, ACTIVE, type Allocator, NO_SLOT } from './allocator.js';
 import { ABANDON_LEASE_TIME, handleBootp, handleDecline, handleInform, handleRelease } from './engine-other.js';
 import type { Found } from './find-lease.js';
@@ -288,7 +289,8 @@ function commitAck(f: RequestFacts, slot: number, msg: string): void {
   }
   const hostname = f.hostname ?? leases.hostnameOf(slot);
   if (!reuse(f, slot, plan, 'ack')) {
-    const lease = leases.commit(slot, f.id, f.hostname, ctx.now, leaseEnds(ctx.now, plan.times), false);
+    const agent = stashedAgentOptions(f.request, plan.chain, ctx.tree.catalogue);
+    const lease = leases.commit(slot, f.id, f.hostname, ctx.now, leaseEnds(ctx.now, plan.times), false, agent);
     out.changes.push({ reason: 'commit', lease });
   }
   const reply = leaseReply(f, 'ack', address, plan);
