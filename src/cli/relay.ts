@@ -10,6 +10,7 @@ import { RELAY_DEFAULTS, type RelaySettings } from '../relay/engine.js';
 import { streamLogger } from '../server/daemon-log.js';
 import { parseIpv4 } from '../wire/ip.js';
 import { isBackgroundCopy, reportReady, startInBackground } from './background.js';
+import { untilSignal } from './until-signal.js';
 
 export interface RelayFlags {
   interfaces: { name: string; upstream: boolean; downstream: boolean }[];
@@ -157,8 +158,6 @@ async function resolveServers(names: readonly string[], say: (line: string) => v
   return out;
 }
 
-const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
-
 export async function run(args: string[]): Promise<number> {
   const parsed = parseRelayFlags(args);
   if (!parsed.ok) {
@@ -205,20 +204,5 @@ export async function run(args: string[]): Promise<number> {
     reportReady();
   }
   const { relay } = started;
-  return new Promise<number>((resolve) => {
-    const onSignal = (sig: NodeJS.Signals) => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      log.info(`Received signal ${SIGNAL_NUMBERS[sig] ?? sig}, initiating shutdown.`);
-      relay.stop().then(
-        () => resolve(0),
-        (e: unknown) => {
-          log.error(`shutdown: ${e instanceof Error ? e.message : String(e)}`);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  return untilSignal(log, () => relay.stop());
 }

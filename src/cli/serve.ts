@@ -12,6 +12,7 @@ import { streamLogger } from '../server/daemon-log.js';
 import { type StartSettings, startServer } from '../server/daemon-start.js';
 import { isBackgroundCopy, reportReady, startInBackground } from './background.js';
 import type { DhcpdFlags } from './dhcpd-flags.js';
+import { untilSignal } from './until-signal.js';
 
 export function settingsFromFlags(flags: DhcpdFlags): StartSettings {
   return {
@@ -31,8 +32,6 @@ export function settingsFromFlags(flags: DhcpdFlags): StartSettings {
   };
 }
 
-const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
-
 export async function serve(flags: DhcpdFlags): Promise<number> {
   if (!flags.foreground) return startInBackground('server', ['-f']);
   const inBackground = isBackgroundCopy();
@@ -50,20 +49,5 @@ export async function serve(flags: DhcpdFlags): Promise<number> {
     log.flush();
     reportReady();
   }
-  return new Promise<number>((resolve) => {
-    const onSignal = (sig: NodeJS.Signals) => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      log.info(`Received signal ${SIGNAL_NUMBERS[sig] ?? sig}, initiating shutdown.`);
-      server.stop().then(
-        () => resolve(0),
-        (e: unknown) => {
-          log.error(`shutdown: ${e instanceof Error ? e.message : String(e)}`);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  return untilSignal(log, () => server.stop());
 }

@@ -1,0 +1,28 @@
+// The life of a foreground daemon after start-up, shared by `leasehold server` and `leasehold relay`:
+// serve until SIGTERM or SIGINT, log the signal as ISC does ("Received signal 15, initiating
+// shutdown."), stop, and exit 0 — or 1 when stopping failed.
+
+/** ISC logs the signal's number. */
+const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
+
+export function untilSignal(
+  log: { info(line: string): void; error(line: string): void },
+  stop: () => Promise<void>,
+): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      log.info(`Received signal ${SIGNAL_NUMBERS[sig] ?? sig}, initiating shutdown.`);
+      stop().then(
+        () => resolve(0),
+        (e: unknown) => {
+          log.error(`shutdown: ${e instanceof Error ? e.message : String(e)}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
