@@ -181,6 +181,11 @@ export class AddressTable {
     return this.ends[slot]!;
   }
 
+  /** The relay agent options stored with the slot's lease, if any. */
+  agentOptionsOf(slot: number): readonly LeaseOption[] | undefined {
+    return this.agent.size > 0 ? this.agent.get(slot) : undefined;
+  }
+
   startsOf(slot: number): number {
     return this.starts[slot]!;
   }

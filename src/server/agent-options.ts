@@ -5,8 +5,14 @@
 import { lookupParameter, type Scope } from '../conf/scope-tree.js';
 import type { LeaseOption } from '../leases/lease.js';
 import type { Catalogue } from '../options/catalogue.js';
-import { decodeOptionValue } from '../options/codec.js';
-import { type DhcpMessage, decodeRelayAgentInfo, OPT_RELAY_AGENT_INFO } from '../wire/index.js';
+import { decodeOptionValue, encodeOptionValue } from '../options/codec.js';
+import {
+  type DhcpMessage,
+  decodeRelayAgentInfo,
+  encodeRelayAgentInfo,
+  OPT_RELAY_AGENT_INFO,
+  type SubOption,
+} from '../wire/index.js';
 
 /**
  * The agent options a commit stores: the request's option 82 when `stash-agent-options` is not
@@ -33,4 +39,31 @@ export function stashedAgentOptions(
     out.push({ space: 'agent', name: def.name, code: def.code, type: def.type, value: value.value });
   }
   return out.length > 0 ? out : undefined;
+}
+
+/**
+ * ISC dhcp(): a renewal unicast straight from a relayed client (ciaddr, no giaddr, no option 82)
+ * is classified with the agent options stored on its lease, as if its relay had added them — so a
+ * class that matches on `option agent.circuit-id` still matches it. Only while the lease is
+ * active and recorded for this client (its uid, else its hardware address). Returns the request to
+ * classify: the same object when nothing applies.
+ */
+export function withStashedAgentOptions(
+  request: DhcpMessage,
+  stored: readonly LeaseOption[] | undefined,
+  catalogue: unknown,
+): DhcpMessage {
+  if (stored === undefined || stored.length === 0) return request;
+  const subOptions: SubOption[] = [];
+  for (const o of stored) {
+    try {
+      subOptions.push({ code: o.code, data: encodeOptionValue(o.type, o.value, catalogue as Catalogue) });
+    } catch {
+      // an option the catalogue cannot encode is left out, as a relay would leave it out
+    }
+  }
+  if (subOptions.length === 0) return request;
+  const options = new Map(request.options);
+  options.set(OPT_RELAY_AGENT_INFO, encodeRelayAgentInfo(subOptions));
+  return { ...request, options };
 }

@@ -4,7 +4,9 @@
 
 import type { Pool, Scope, Subnet } from '../conf/scope-tree.js';
 import { isAuthoritative, settingsChain } from '../conf/scope-tree.js';
-import { type DhcpMessage, readIpv4 } from '../wire/index.js';
+import { DHCPREQUEST, type DhcpMessage, OPT_MESSAGE_TYPE, OPT_RELAY_AGENT_INFO, readIpv4 } from '../wire/index.js';
+import { withStashedAgentOptions } from './agent-options.js';
+import { ACTIVE, NO_SLOT } from './allocator.js';
 import { evalClassifier } from './classify.js';
 import { type ClientIdentity, clientIdentity } from './client-id.js';
 import { findHost, type HostMatch, type Location, locate, poolAdmits } from './locate.js';
@@ -31,7 +33,7 @@ export interface RequestFacts {
 export function gatherFacts(request: DhcpMessage, ctx: EngineContext, out: HandleResult): RequestFacts {
   const id = clientIdentity(request);
   const loc = locate(request, ctx);
-  const classes = (ctx.classify ?? evalClassifier)(request, ctx.tree);
+  const classes = (ctx.classify ?? evalClassifier)(stashed(request, id, ctx), ctx.tree);
   const name = request.options.get(OPT_HOST_NAME);
   const req = request.options.get(OPT_REQUESTED_ADDRESS);
   const sid = request.options.get(OPT_SERVER_ID);
@@ -50,6 +52,17 @@ export function gatherFacts(request: DhcpMessage, ctx: EngineContext, out: Handl
     requestedAddress: req?.length === 4 ? readIpv4(req, 0) : undefined,
     serverIdOption: sid?.length === 4 ? readIpv4(sid, 0) : undefined,
   };
+}
+
+/** The request as classes see it: a relayed client's direct renewal gets its lease's agent options. */
+function stashed(request: DhcpMessage, id: ClientIdentity, ctx: EngineContext): DhcpMessage {
+  if (request.ciaddr === 0 || request.giaddr !== 0 || request.options.has(OPT_RELAY_AGENT_INFO)) return request;
+  if (ctx.tree.classes.size === 0 || request.options.get(OPT_MESSAGE_TYPE)?.[0] !== DHCPREQUEST) return request;
+  const leases = ctx.leases;
+  const slot = leases.slotOf(request.ciaddr);
+  if (slot === NO_SLOT || leases.stateOf(slot) !== ACTIVE || leases.endsOf(slot) < ctx.now) return request;
+  const own = leases.hasUid(slot) ? leases.uidIs(slot, id.uid) : leases.hwIs(slot, id.hardware);
+  return own ? withStashedAgentOptions(request, leases.agentOptionsOf(slot), ctx.tree.catalogue) : request;
 }
 
 /** The pools of the client's network (or `network`) its permits admit, as allocator pool indexes. */

@@ -33,3 +33,22 @@ test('stash-agent-options false: nothing is stored', () => {
   const { ack } = s.dora({ mac: A, giaddr: '198.51.100.1', options: [[OPT_RELAY_AGENT_INFO, rai]] });
   assert.doesNotMatch(formatRecord(ack.changes[0]!.lease, {}), /option agent/);
 });
+
+test('a direct renewal is classified with the agent options stored on its lease (ISC stashes them)', () => {
+  const s = new Server(
+    treeOf(`authoritative; default-lease-time 600; max-lease-time 600;
+      class "port8" { match if option agent.circuit-id = "cfd-port-08"; }
+      subnet 192.168.1.0 netmask 255.255.255.0 { }
+      subnet 198.51.100.0 netmask 255.255.255.0 {
+        pool { allow members of "port8"; range 198.51.100.50 198.51.100.59; }
+        pool { deny members of "port8"; range 198.51.100.10 198.51.100.19; }
+      }`),
+  );
+  const { address } = s.dora({ mac: A, giaddr: '198.51.100.1', options: [[OPT_RELAY_AGENT_INFO, rai]] });
+  assert.equal(address, '198.51.100.50');
+  s.now += 300;
+  const renew = s.send({ mac: A, type: 3, ciaddr: address });
+  assert.equal(messageType(renew), 5, renew.log.join(' | '));
+  const stranger = s.send({ mac: '02:cf:d1:00:00:09', type: 3, ciaddr: address });
+  assert.notEqual(messageType(stranger), 5, 'another client does not get the stored options');
+});
