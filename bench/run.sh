@@ -7,6 +7,14 @@
 # with no default route. perfdhcp acts as a relay (giaddr 198.51.100.2); the pool 198.18.0.0/16
 # exists only inside DHCP payloads. On any exit the server this script started is stopped by
 # PID, anything left inside its namespaces is killed by PID, and the namespaces are deleted.
+#
+# The relay phase (RELAY_PHASE=1, issue 13) then rebuilds the network as three routed namespaces:
+# lhb-rcl (perfdhcp's clients, lhrc0 198.18.0.2/16) | lhb-rly (the relay agent: lhrd0 198.18.0.1/16
+# downstream, lhru0 198.51.100.2/24 upstream, ip_forward on in this namespace only) | lhb-srv (the
+# same server and configuration, lhs0 198.51.100.1/24). perfdhcp always sends as a relay (giaddr =
+# its own address, hops 1, port 67); an nftables table inside lhb-rcl turns its broadcasts into a
+# client's (0.0.0.0:68, giaddr 0, hops 0) and hands the relay's replies (to chaddr/yiaddr port 68,
+# or broadcast) back to perfdhcp's socket. See bench/README.md, "Relay phase".
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,7 +25,7 @@ LIB="node $REPO/dist/bench/lib/cli.js"
 # ------------------------------------------------------------------ knobs
 if [ "${BENCH_QUICK:-0}" = 1 ]; then   # smoke run: a few seconds per server
   : "${STEP_SECS:=2}" "${SEARCH_STEPS:=1}" "${CONFIRM_SECS:=2}" "${LAT_SECS:=1}" "${FSYNC_SECS:=1}"
-  : "${RETRY_FAILED:=0}" "${CLIENTS:=5000}" "${SEARCH_EXTRA:=0}"
+  : "${RETRY_FAILED:=0}" "${CLIENTS:=5000}" "${SEARCH_EXTRA:=0}" "${RELAY_SECS:=2}" "${RELAY_SEARCH_STEPS:=0}"
 fi
 SERVERS=${SERVERS:-"leasehold kea dhcpd dnsmasq"}   # in this order; add kea-mt for Kea with 2 threads, leasehold-udp for Leasehold on UDP sockets
 CLIENTS=${CLIENTS:-50000}        # simulated clients: random MACs (perfdhcp -M, -R)
@@ -40,6 +48,15 @@ FSYNC_SECS=${FSYNC_SECS:-2}      # ... and seconds
 DO_FSYNC_CHECK=${DO_FSYNC_CHECK:-1}
 RETRY_FAILED=${RETRY_FAILED:-1}  # repeat a failing search/confirm step once ...
 RETRY_BUDGET=${RETRY_BUDGET:-600} # ... while the run is younger than this (s)
+RELAY_PHASE=${RELAY_PHASE:-1}    # 1: the relay phase after the others (issue 13)
+RELAY_ONLY=${RELAY_ONLY:-0}      # 1: the relay phase alone (RESULTS.md's dora section is left alone)
+RELAYS=${RELAYS:-"none leasehold dhcrelay"} # none = no relay agent: perfdhcp relays itself, routed through lhb-rly
+RELAY_SERVER=${RELAY_SERVER:-leasehold}     # the server behind the relays
+RELAY_RATES=${RELAY_RATES:-"25% 50%"}       # offered rates: N% of RELAY_BASE, or N/s
+RELAY_BASE=${RELAY_BASE:-}       # default: this run's sustained rate of RELAY_SERVER, else the last one in RESULTS.md
+RELAY_SECS=${RELAY_SECS:-}       # perfdhcp -p of each fixed-rate step (default CONFIRM_SECS)
+RELAY_SEARCH_STEPS=${RELAY_SEARCH_STEPS:-3} # then, per relay, this many bisection steps of STEP_SECS above its best passing rate (0: none)
+RELAY_SEARCH_MAX=${RELAY_SEARCH_MAX:-}      # upper end of that search (default 1.25 x RELAY_BASE)
 READY_TIMEOUT=${READY_TIMEOUT:-20}
 EXIT_WAIT_US=${EXIT_WAIT_US:-500000}   # perfdhcp -W
 LEASEHOLD_CMD=${LEASEHOLD_CMD:-"node $REPO/bin/leasehold server -f -d -q -cf {conf} -lf {leases} -pf {workdir}/leasehold.pid {iface}"}
@@ -52,6 +69,11 @@ WORK=$SCRATCH/work
 NS_SRV=lhb-srv; NS_CLI=lhb-cli
 IF_SRV=lhs0; IF_CLI=lhc0
 ADDR_SRV=198.51.100.1; ADDR_CLI=198.51.100.2; PLEN=24
+# relay phase: clients | relay | server (the server namespace keeps its name, interface and address)
+NS_RLY=lhb-rly; NS_RCL=lhb-rcl
+IF_RUP=lhru0; IF_RDN=lhrd0; IF_RCL=lhrc0
+ADDR_RUP=198.51.100.2             # the relay's upstream address, on the server's /24
+ADDR_RDN=198.18.0.1; ADDR_RCL=198.18.0.2; RPLEN=16   # the clients' link: the pool's subnet (its routers option), outside the range
 POOL_RE='198\.18\.[0-9]{1,3}\.[0-9]{1,3}'
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -66,7 +88,7 @@ exec 9>"$SCRATCH/.lock"
 flock -n 9 || die "another bench/run.sh is running"
 
 # ------------------------------------------------------------------ cleanup
-SRV_PID=; LAUNCHER_PID=
+SRV_PID=; LAUNCHER_PID=; RLY_PID=; RLY_LAUNCHER=
 ns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$1"; }
 ns_kill_pids() {   # kill, by PID, whatever still runs inside one of OUR namespaces
   local ns=$1 p
@@ -77,14 +99,14 @@ ns_kill_pids() {   # kill, by PID, whatever still runs inside one of OUR namespa
 }
 teardown_net() {
   local ns
-  for ns in $NS_SRV $NS_CLI; do
+  for ns in $NS_SRV $NS_CLI $NS_RLY $NS_RCL; do
     ns_kill_pids "$ns"
     ns_exists "$ns" && ip netns del "$ns" 2>/dev/null || true
   done
 }
 cleanup() {
   local p
-  for p in $SRV_PID $LAUNCHER_PID; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in $RLY_PID $RLY_LAUNCHER $SRV_PID $LAUNCHER_PID; do kill -TERM "$p" 2>/dev/null || true; done
   teardown_net
   [ "${KEEP_WORK:-0}" = 1 ] || rm -rf "$WORK"
   rm -rf "$SHM_WORK"
@@ -348,6 +370,214 @@ bench_server() {
   fi
 }
 
+# ------------------------------------------------------------------ relay phase (issue 13)
+# clients (lhb-rcl) | relay agent (lhb-rly) | server (lhb-srv), routed. Built after the other phases'
+# namespaces are gone; torn down by the same teardown_net.
+setup_relay_net() {
+  teardown_net
+  ip netns add $NS_SRV; ip netns add $NS_RLY; ip netns add $NS_RCL
+  ip link add $IF_SRV netns $NS_SRV type veth peer name $IF_RUP netns $NS_RLY
+  ip link add $IF_RCL netns $NS_RCL type veth peer name $IF_RDN netns $NS_RLY
+  ip -n $NS_SRV addr add $ADDR_SRV/$PLEN dev $IF_SRV
+  ip -n $NS_RLY addr add $ADDR_RUP/$PLEN dev $IF_RUP
+  ip -n $NS_RLY addr add $ADDR_RDN/$RPLEN dev $IF_RDN
+  ip -n $NS_RCL addr add $ADDR_RCL/$RPLEN dev $IF_RCL
+  local ns
+  for ns in $NS_SRV $NS_RLY $NS_RCL; do ip -n $ns link set lo up; done
+  ip -n $NS_SRV link set $IF_SRV up; ip -n $NS_RLY link set $IF_RUP up
+  ip -n $NS_RLY link set $IF_RDN up; ip -n $NS_RCL link set $IF_RCL up
+  # routed: the relay namespace forwards (its own sysctl; the root namespace's is not touched)
+  ip netns exec $NS_RLY sysctl -q -w net.ipv4.ip_forward=1
+  ip -n $NS_SRV route add 198.18.0.0/$RPLEN via $ADDR_RUP dev $IF_SRV
+  ip -n $NS_RCL route add 198.51.100.0/$PLEN via $ADDR_RDN dev $IF_RCL
+  # perfdhcp as a client population: its broadcasts leave as a client's DISCOVER/REQUEST (from
+  # 0.0.0.0:68, giaddr 0, hops 0), and whatever the relay sends to port 68 (unicast to yiaddr at
+  # chaddr, or broadcast) is handed to perfdhcp's socket (ADDR_RCL:67). UDP checksums are left 0
+  # (none, legal in IPv4) after the rewrite; checksum offload is off so nothing is left partial.
+  local mac
+  mac=$(ip netns exec $NS_RCL cat /sys/class/net/$IF_RCL/address)
+  ip netns exec $NS_RCL ethtool -K $IF_RCL tx off >/dev/null 2>&1 || true
+  ip netns exec $NS_RCL nft -f - <<NFT
+table netdev lhb_clients {
+  chain out {
+    type filter hook egress device "$IF_RCL" priority 0;
+    ip daddr 255.255.255.255 udp dport 67 ip saddr set 0.0.0.0 udp sport set 68 @th,88,8 set 0 @th,256,32 set 0 udp checksum set 0 counter
+  }
+  chain in {
+    type filter hook ingress device "$IF_RCL" priority 0;
+    udp dport 68 ether daddr set $mac meta pkttype set host ip daddr set $ADDR_RCL udp dport set 67 udp checksum set 0 counter
+  }
+}
+NFT
+  local i
+  for i in $(seq 50); do
+    ip -n $NS_RCL -br link show $IF_RCL | grep -q UP && ip -n $NS_SRV -br link show $IF_SRV | grep -q UP && break
+    sleep 0.1
+  done
+  sleep 0.5
+}
+
+relay_installed() {
+  case $1 in
+    none) return 0 ;;
+    leasehold) [ -f "$REPO/dist/src/cli/main.js" ] ;;
+    dhcrelay) [ -x /usr/sbin/dhcrelay ] ;;
+    *) return 1 ;;
+  esac
+}
+relay_version() {
+  case $1 in
+    none) echo "no relay agent: perfdhcp -l $ADDR_RCL relays itself, routed through $NS_RLY" ;;
+    leasehold) echo "leasehold relay, $(version_of leasehold)" ;;
+    dhcrelay) /usr/sbin/dhcrelay --version 2>&1 | head -1 | sed 's/^isc-dhcrelay-/ISC dhcrelay /' ;;
+  esac
+}
+
+# start_relay NAME WORKDIR: the relay agent in lhb-rly, foreground (-d) with its per-packet log lines
+# going to a file, as each relay writes them; 0 once it has logged that it serves and gone idle
+start_relay() {
+  local name=$1 w=$2 cmd ready
+  mkdir -p "$w"
+  case $name in
+    leasehold) cmd="node $REPO/bin/leasehold relay -d -id $IF_RDN -iu $IF_RUP $ADDR_SRV"; ready='^Relay agent starting service\.$' ;;
+    dhcrelay) cmd="/usr/sbin/dhcrelay -4 -d --no-pid -id $IF_RDN -iu $IF_RUP $ADDR_SRV"; ready='^Sending on +Socket/fallback' ;;
+    *) return 1 ;;
+  esac
+  echo "$cmd" > "$w/relay-cmdline"
+  local pidf=$w/.relay.pid
+  rm -f "$pidf"
+  ip netns exec $NS_RLY sh -c "echo \$\$ > '$pidf'; exec $cmd" >"$w/relay.out" 2>&1 &
+  RLY_LAUNCHER=$!
+  local i
+  for i in $(seq 50); do [ -s "$pidf" ] && break; sleep 0.05; done
+  RLY_PID=$(cat "$pidf" 2>/dev/null || true)
+  [ -n "$RLY_PID" ] || { log "relay $name: did not start"; return 1; }
+  local t0=$SECONDS
+  until grep -qE "$ready" "$w/relay.out" 2>/dev/null; do
+    kill -0 "$RLY_PID" 2>/dev/null || { log "relay $name exited during start-up:"; tail -5 "$w/relay.out" >&2; return 1; }
+    [ $((SECONDS - t0)) -lt "$READY_TIMEOUT" ] || { log "relay $name: not ready after ${READY_TIMEOUT}s"; return 1; }
+    sleep 0.1
+  done
+  local prev cur idle=0
+  prev=$(stat_cpu "$RLY_PID")
+  for i in $(seq 40); do
+    sleep 0.2
+    cur=$(stat_cpu "$RLY_PID")
+    if [ "$cur" = "$prev" ]; then idle=$((idle + 1)); else idle=0; fi
+    prev=$cur
+    [ $idle -ge 2 ] && break
+  done
+  return 0
+}
+
+stop_relay() {
+  local i
+  if [ -n "$RLY_PID" ] && kill -0 "$RLY_PID" 2>/dev/null; then
+    kill -TERM "$RLY_PID" 2>/dev/null || true
+    for i in $(seq 50); do kill -0 "$RLY_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$RLY_PID" 2>/dev/null && kill -KILL "$RLY_PID" 2>/dev/null || true
+  fi
+  [ -n "$RLY_LAUNCHER" ] && wait "$RLY_LAUNCHER" 2>/dev/null || true
+  RLY_PID=; RLY_LAUNCHER=
+}
+
+RSTEPS=$RES/relay.tsv
+# run_relay_step RELAY PHASE RATE SECS: fresh server (empty lease file), fresh relay, one perfdhcp run
+run_relay_step() {
+  local relay=$1 phase=$2 rate=$3 secs=$4
+  local w=$WORK/relay-$relay rep=$RES/relay-$relay-$phase-$rate.txt n=1
+  while [ -e "$rep" ]; do n=$((n + 1)); rep=$RES/relay-$relay-$phase-$rate-$n.txt; done
+  LAST_DROPS=100; LAST_STARTED=0
+  start_server "$RELAY_SERVER" "$WORK/relay-srv" || { stop_server; return 1; }
+  if [ "$relay" != none ]; then
+    start_relay "$relay" "$w" || { stop_relay; stop_server; return 1; }
+  fi
+  LAST_STARTED=1
+  local load c0 c1 r0 r1 b0 b1 pdcpu hwm=0 target
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  # none: perfdhcp relays itself (giaddr ADDR_RCL) to the server, unicast, routed through lhb-rly;
+  # a relay: perfdhcp broadcasts on its link (no server argument), rewritten into client form
+  if [ "$relay" = none ]; then target="-l $ADDR_RCL $ADDR_SRV"; else target="-l $IF_RCL"; fi
+  c0=$($LIB cpu "$SRV_PID"); r0="0 0"; [ -n "$RLY_PID" ] && r0=$($LIB cpu "$RLY_PID"); b0=$(busy_ticks)
+  local TIMEFORMAT='%U %S'
+  # shellcheck disable=SC2086
+  pdcpu=$( { time timeout $((secs + 20)) ip netns exec $NS_RCL \
+      perfdhcp -4 -g single -M "$WORK/macs.txt" -R "$CLIENTS" -s "$SEED" \
+               -r "$rate" -p "$secs" -W "$EXIT_WAIT_US" $target >"$rep" 2>&1 || true; } 2>&1 | tail -1 | awk '{print $1+$2}')
+  b1=$(busy_ticks); c1=$($LIB cpu "$SRV_PID"); r1="0 0"
+  if [ -n "$RLY_PID" ]; then r1=$($LIB cpu "$RLY_PID"); read -r _ hwm <<<"$($LIB rss "$RLY_PID")"; fi
+  stop_relay
+  stop_server
+  local u0 s0 u1 s1 ru0 rs0 ru1 rs1
+  read -r u0 s0 <<<"$c0"; read -r u1 s1 <<<"$c1"; read -r ru0 rs0 <<<"$r0"; read -r ru1 rs1 <<<"$r1"
+  eval "$($LIB perfdhcp "$rep")"
+  local do_sent=${P_do_sent:-0} do_recv=${P_do_recv:-0} ra_sent=${P_ra_sent:-0} ra_recv=${P_ra_recv:-0}
+  local sc ru rs rc ach drops busy other
+  sc=$(calc "printf \"%.2f\", $u1 - $u0 + $s1 - $s0")
+  ru=$(calc "printf \"%.2f\", $ru1 - $ru0"); rs=$(calc "printf \"%.2f\", $rs1 - $rs0")
+  rc=$(calc "printf \"%.2f\", $ru + $rs")
+  ach=$(calc "printf \"%.0f\", ${ra_recv:-0} / $secs")
+  drops=$(calc "if (${do_sent:-0} > 0) printf \"%.3f\", 100 * (1 - ${ra_recv:-0} / $do_sent); else print 100")
+  busy=$(calc "printf \"%.2f\", ($b1 - $b0) / $(getconf CLK_TCK)")
+  other=$(calc "printf \"%.2f\", $busy - $sc - $rc - ${pdcpu:-0}")
+  local l1 l5 l15; read -r l1 l5 l15 <<<"$load"
+  printf '%s\n' "$relay	$phase	$rate	$secs	$do_sent	$do_recv	$ra_sent	$ra_recv	$ach	$drops	${P_do_avg:-}	${P_do_max:-}	${P_ra_avg:-}	${P_ra_max:-}	$ru	$rs	$rc	$sc	$pdcpu	$busy	$other	$hwm	$l1	$l5	$l15	$(basename "$rep")" >> "$RSTEPS"
+  local per=''
+  [ "$relay" != none ] && per=" relayCPU=${rc}s ($(calc "if (${ra_recv:-0} > 0) printf \"%.1f\", 1e6 * $rc / $ra_recv; else print \"n/a\"") us/DORA)"
+  log "  relay=$relay $phase offered=$rate/s ${secs}s: achieved=$ach DORA/s drops=$drops% DO avg=${P_do_avg:-?}ms RA avg=${P_ra_avg:-?}ms$per srvCPU=${sc}s pdCPU=${pdcpu}s otherCPU=${other}s load=$l1"
+  LAST_DROPS=$drops
+}
+
+relay_phase() {
+  local base=$RELAY_BASE from=RELAY_BASE
+  if [ -z "$base" ]; then
+    base=$(awk -F'\t' -v n="$RELAY_SERVER" -v m="$DROP_MAX" '$1 == n && $2 == "confirm" && $10 + 0 < m { r = $9 } END { if (r > 0) print r }' "$STEPS")
+    from="this run's $RELAY_SERVER sustained rate"
+  fi
+  if [ -z "$base" ] && [ "$RELAY_SERVER" = leasehold ]; then
+    base=$($LIB lastrate leasehold); from="Leasehold's sustained rate in bench/RESULTS.md"
+  fi
+  local rates
+  if ! rates=$($LIB relayrates "$RELAY_RATES" "$base"); then log "relay phase skipped: RELAY_RATES='$RELAY_RATES' with no base rate (set RELAY_BASE)"; return 0; fi
+  local secs=${RELAY_SECS:-$CONFIRM_SECS} run='' r
+  for r in $RELAYS; do
+    if relay_installed "$r"; then run="$run $r"; else log "relay $r is not installed: skipped"; fi
+  done
+  log "=== relay phase: server $RELAY_SERVER, relays:$run; rates $(echo $rates) /s (RELAY_RATES='$RELAY_RATES' of $base/s, $from)"
+  printf 'relay\tphase\toffered\tsecs\tdo_sent\tdo_recv\tra_sent\tra_recv\tachieved\tdrops_pct\tdo_avg\tdo_max\tra_avg\tra_max\trelay_utime\trelay_stime\trelay_cpu\tsrv_cpu\tpd_cpu\tsys_busy\tother_cpu\trelay_hwm_kb\tload1\tload5\tload15\treport\n' > "$RSTEPS"
+  {
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "machine: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+    echo "load average at the start of the phase: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this 2-core machine moves every figure)"
+    echo "server: $(version_of "$RELAY_SERVER"), bench/configs, empty lease file at every step"
+    for r in $run; do echo "relay $r: $(relay_version "$r")"; done
+    echo "perfdhcp: $(perfdhcp -v 2>&1 | head -1); clients: $CLIENTS MACs, seed $SEED"
+    echo "rates: RELAY_RATES='$RELAY_RATES' of $base/s ($from) -> $(echo $rates); RELAY_SECS=$secs; RELAY_SEARCH_STEPS=$RELAY_SEARCH_STEPS x ${STEP_SECS}s; DROP_MAX=$DROP_MAX %"
+  } > "$RES/relay-env.txt"
+  setup_relay_net
+  # fixed rates, the relays interleaved at each rate
+  for r in $rates; do
+    for x in $run; do run_relay_step "$x" fixed "$r" "$secs" || log "  relay=$x at $r/s: not measured (start failed)"; done
+  done
+  # short search per relay: bisection above its best passing fixed rate, up to RELAY_SEARCH_MAX
+  if [ "$RELAY_SEARCH_STEPS" -gt 0 ] && [ -n "$base" ]; then
+    local hi0=${RELAY_SEARCH_MAX:-$(round3 "$(calc "print $base * 1.25")")} lo hi i
+    for x in $run; do
+      lo=$(awk -F'\t' -v n="$x" -v m="$DROP_MAX" '$1 == n && $10 + 0 < m && $3 + 0 > r { r = $3 + 0 } END { print r + 0 }' "$RSTEPS")
+      hi=$(awk -F'\t' -v n="$x" -v m="$DROP_MAX" -v h="$hi0" 'BEGIN { r = h } $1 == n && $10 + 0 >= m && $3 + 0 < r { r = $3 + 0 } END { print r }' "$RSTEPS")
+      r=$(round3 "$base")
+      calc "exit !($r > $lo && $r < $hi)" || r=$(round3 "$(calc "print ($lo + $hi) / 2")")
+      for i in $(seq "$RELAY_SEARCH_STEPS"); do
+        { [ "$r" -le "$lo" ] || [ "$r" -ge "$hi" ]; } && break
+        run_relay_step "$x" search "$r" "$STEP_SECS" || break
+        if passes "$LAST_DROPS"; then lo=$r; else hi=$r; fi
+        r=$(round3 "$(calc "print ($lo + $hi) / 2")")
+      done
+    done
+  fi
+  teardown_net
+}
+
 # ------------------------------------------------------------------ main
 T_START=$SECONDS
 log "building (tsc)"
@@ -372,7 +602,8 @@ done
   fi
 } > "$RES/env.txt"
 log "results -> $RES"
-setup_net
+if [ "$RELAY_ONLY" = 1 ]; then RUN=; log "RELAY_ONLY=1: the relay phase alone"; fi
+[ -z "$RUN" ] || setup_net
 for s in $RUN; do bench_server "$s"; done
 # 6. every server at half of Leasehold's highest sustained rate: the latency comparison at one offered rate
 HALF_OF=${HALF_OF:-leasehold}
@@ -387,9 +618,25 @@ if [ "${HALF_SECS:-$CONFIRM_SECS}" -gt 0 ] && [ "$best" -gt 0 ]; then
   fi
 fi
 teardown_net
+T_MAIN=$SECONDS
 
-printf 'server\tversion\tdrop_max\tconfirm_secs\tnote\n' > "$RES/servers.tsv"
-for s in $RUN; do printf '%s\n' "$s	$(version_of "$s")	$DROP_MAX	$CONFIRM_SECS	${NOTE[$s]:-}" >> "$RES/servers.tsv"; done
-echo "wall time: $((SECONDS - T_START)) s" >> "$RES/env.txt"
-$LIB summary "$RES" "$( [ "${BENCH_QUICK:-0}" = 1 ] && echo 'QUICK smoke run, figures not comparable' )"
+# 7. the relay phase (issue 13): clients | relay | server, each relay in turn
+if [ "$RELAY_PHASE" = 1 ]; then
+  if command -v nft >/dev/null; then
+    T_RELAY=$SECONDS
+    relay_phase
+    echo "wall time: $((SECONDS - T_RELAY)) s" >> "$RES/relay-env.txt"
+  else
+    log "relay phase skipped: nft (nftables) is needed to make perfdhcp's broadcasts client traffic"
+  fi
+fi
+
+QUICK_NOTE=$( [ "${BENCH_QUICK:-0}" = 1 ] && echo 'QUICK smoke run, figures not comparable' || true)
+if [ -n "$RUN" ]; then
+  printf 'server\tversion\tdrop_max\tconfirm_secs\tnote\n' > "$RES/servers.tsv"
+  for s in $RUN; do printf '%s\n' "$s	$(version_of "$s")	$DROP_MAX	$CONFIRM_SECS	${NOTE[$s]:-}" >> "$RES/servers.tsv"; done
+  echo "wall time: $((T_MAIN - T_START)) s" >> "$RES/env.txt"
+  $LIB summary "$RES" "$QUICK_NOTE"
+fi
+[ -s "$RES/relay.tsv" ] && $LIB relaysummary "$RES" "$DROP_MAX" "$QUICK_NOTE"
 log "details in $RES"

@@ -8,13 +8,18 @@
 //   synctime DIR N          N lease-sized appends + fdatasync in a scratch file under DIR: one line of figures
 //   summary DIR TITLE       Markdown tables of a run; also written to DIR/summary.md and, unless
 //                           BENCH_NO_RESULTS=1, to bench/RESULTS.md (section `dora`)
+//   lastrate SERVER         the achieved DORA/s of SERVER's sustained row in bench/RESULTS.md (empty if none)
+//   relayrates SPEC [BASE]  RELAY_RATES ("25% 50%", "4000") as offered rates, one a line
+//   relaysummary DIR DROP_MAX TITLE   the relay phase's tables (DIR/relay.tsv): printed, saved as
+//                           DIR/relay-summary.md and, unless BENCH_NO_RESULTS=1, RESULTS.md section `relay`
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { writeSection } from '../results-file.js';
+import { RESULTS_FILE, writeSection } from '../results-file.js';
 import { fsyncCheckFile } from './fsync.js';
 import { parsePerfdhcpFile } from './perfdhcp.js';
 import { cpuSeconds, residentKb } from './proc.js';
+import { lastSustainedFile, relayRates, relaySummaryDir } from './relay.js';
 import { summary } from './summary.js';
 import { measureSyncs, syncLine } from './sync-time.js';
 
@@ -88,8 +93,35 @@ function main(argv: string[]): number {
       console.log(text);
       return 0;
     }
+    case 'lastrate':
+      console.log(lastSustainedFile(RESULTS_FILE, args[0] ?? 'leasehold') ?? '');
+      return 0;
+    case 'relayrates': {
+      const base = args[1] === undefined || args[1] === '' ? undefined : Number(args[1]);
+      try {
+        for (const r of relayRates(args[0] ?? '', base)) console.log(r);
+      } catch (e) {
+        console.error(`RELAY_RATES: ${(e as Error).message}`);
+        return 2;
+      }
+      return 0;
+    }
+    case 'relaysummary': {
+      const dir = args[0]!;
+      const text = [
+        `## Relayed DHCPv4 rate (\`npm run bench\`, relay phase)${args[2] ? ` — ${args[2]}` : ''}`,
+        '',
+        relaySummaryDir(dir, Number(args[1] ?? 1)),
+        '',
+        'Topology, method and caveats: bench/README.md, "Relay phase".',
+      ].join('\n');
+      writeFileSync(resolve(dir, 'relay-summary.md'), `${text}\n`);
+      if (process.env.BENCH_NO_RESULTS !== '1') writeSection('relay', text);
+      console.log(text);
+      return 0;
+    }
     default:
-      console.error('usage: cli.js cpu|rss|macs|perfdhcp|fsync|synctime|summary ...');
+      console.error('usage: cli.js cpu|rss|macs|perfdhcp|fsync|synctime|summary|lastrate|relayrates|relaysummary ...');
       return 2;
   }
 }
