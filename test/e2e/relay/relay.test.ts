@@ -1,7 +1,7 @@
 // `leasehold relay` and ISC dhcrelay between ISC dhclient and a server two hops away (client ns | relay ns |
 // server ns, routed): the client gets an address of its own subnet and renews by unicast straight to the
-// server; with -a the server sees option 82 and the client does not; with -m discard a request that already
-// carries option 82 is dropped and counted.
+// server; with -a the server sees option 82 (and writes circuit-id to its lease file) and the client does
+// not; with -m discard a request that already carries option 82 is dropped and counted.
 
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { encodeRelayAgentInfo } from '../../../src/wire/relay-agent.js';
 import { createLab, type Lab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
 import type { Spawned } from '../lib/proc.js';
 import { waitFor, waitForLog } from '../lib/wait.js';
-import { requireTool, serverFiles, startDhclient, startLeasehold, tempDir } from '../server/harness.js';
+import { requireTool, serverFiles, startDhclient, startLeasehold, tempDir, waitForLease } from '../server/harness.js';
 import {
   clientConf,
   frames,
@@ -107,12 +107,13 @@ test("ISC dhcrelay in front of Leasehold's server: the same", async (t) => {
   await stopClean(srv);
 });
 
-test('leasehold relay -a: the server sees circuit-id down0, the client no option 82; -m discard drops and counts', async (t) => {
+test('leasehold relay -a: the server sees circuit-id down0 and keeps it in its lease file, the client no option 82; -m discard drops and counts', async (t) => {
   if (!requireRoot(t) || !requireTool(t, '/sbin/dhclient') || !requireTool(t, '/usr/bin/tshark')) return;
   const lab = createLab(t);
   const dir = tempDir(t);
   const net = await relayTopology(lab);
-  const srv = await startLeasehold(lab, net.server, serverFiles(dir, relayedConf()));
+  const files = serverFiles(dir, relayedConf());
+  const srv = await startLeasehold(lab, net.server, files);
   const serverCap = await startCapture(lab, net.server, 'srv0');
   const clientCap = await startCapture(lab, net.client, 'ep0');
   const relay = await startLeaseholdRelay(lab, net.relay, ['-a', '-m', 'discard']);
@@ -121,6 +122,11 @@ test('leasehold relay -a: the server sees circuit-id down0, the client no option
   await dhc.stop();
   const address = bound.get('new_ip_address') ?? '';
   await waitForLog(relay, `Forwarded BOOTREPLY for ${net.clientMac} to ${address}`);
+  // The server's lease file keeps the circuit-id with the active lease, as ISC writes it (the record is on disk
+  // before the ACK leaves; waited for all the same).
+  const lease = await waitForLease(files.leases, address, /option agent\.circuit-id "down0";/);
+  assert.match(lease, /binding state active;/);
+  assert.match(lease, new RegExp(`hardware ethernet ${net.clientMac};`));
 
   // At the server: the relayed DISCOVER and REQUEST carry circuit-id "down0" (hex 646f776e30), and Leasehold's
   // server echoes option 82 in its replies (RFC 3046).
