@@ -180,8 +180,26 @@ export function relaySummary(rows: Row[], env: string[], dropMax: number): strin
     }
   }
   const verdicts = relayVerdicts(rows, dropMax);
+  const shared = sharedMachineLine(rows);
+  if (shared !== undefined) verdicts.push(shared);
   if (verdicts.length > 0) out.push('', '### Against the aim (issue 13)', '', ...verdicts);
   return out.join('\n');
+}
+
+/**
+ * A warning when other work took the machine during the steps: *other CPU s* (busy time outside
+ * perfdhcp, server and relay) above 0.5 s in any step, with its range and the load averages seen.
+ */
+export function sharedMachineLine(rows: Row[]): string | undefined {
+  const other = rows.map((r) => num(r.other_cpu)).filter((x): x is number => x !== undefined);
+  if (other.length === 0 || Math.max(...other) <= 0.5) return undefined;
+  const loads = rows.map((r) => num(r.load1)).filter((x): x is number => x !== undefined);
+  const range = (xs: number[], d: number) => `${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)}`;
+  return (
+    `- The machine was shared: other work took ${range(other, 2)} CPU-s per step (load average ` +
+    `${loads.length > 0 ? range(loads, 2) : 'n/a'} at the steps' start), so drops and latencies here are ` +
+    "mostly the contention's; the relays' CPU per DORA is the figure that carries over. Run again on a quiet machine."
+  );
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   relaySummary,
   relayVerdicts,
   round3,
+  sharedMachineLine,
 } from '../../../bench/lib/relay.js';
 
 test('round3 keeps three significant digits, as run.sh rounds its rates', () => {
@@ -159,4 +160,19 @@ test('the relay section: environment, fixed-rate table with load average, search
   assert.match(text, /^\| `leasehold relay` \| 4,350 \| 13,000 \| 13,000:2\.0 \(100\) \|$/m);
   assert.match(text, /### Against the aim \(issue 13\)/);
   assert.doesNotMatch(relaySummary(ROWS.slice(0, 3), [], 1), /Short search/);
+});
+
+test('a shared machine is called out when other work took more than 0.5 CPU-s in a step', () => {
+  assert.equal(sharedMachineLine(ROWS), undefined);
+  const busy = [
+    row({ relay: 'none', phase: 'fixed', offered: 100, other_cpu: 0.2, load1: '1.50' }),
+    row({ relay: 'leasehold', phase: 'fixed', offered: 100, other_cpu: 6.19, load1: '3.74' }),
+  ];
+  assert.equal(
+    sharedMachineLine(busy),
+    '- The machine was shared: other work took 0.20–6.19 CPU-s per step (load average 1.50–3.74 at the ' +
+      "steps' start), so drops and latencies here are mostly the contention's; the relays' CPU per DORA is the " +
+      'figure that carries over. Run again on a quiet machine.',
+  );
+  assert.match(relaySummary(busy, [], 1), /The machine was shared/);
 });
