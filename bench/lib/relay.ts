@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readTsv } from './summary.js';
+import { f, num, readTsv } from './summary.js';
 
 type Row = Record<string, string>;
 
@@ -78,18 +78,6 @@ export function lastSustainedFile(path: string, server = 'leasehold'): number | 
   } catch {
     return undefined;
   }
-}
-
-function num(x: string | undefined): number | undefined {
-  if (x === undefined || x === '') return undefined;
-  const v = Number(x);
-  return Number.isFinite(v) ? v : undefined;
-}
-
-function f(x: string | number | undefined, digits = 0): string {
-  const v = typeof x === 'number' ? x : num(x);
-  if (v === undefined) return 'n/a';
-  return v.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 /** Relay CPU per completed DORA, in microseconds (relay user+system seconds / ACKs received). */

@@ -16,13 +16,15 @@ export function readTsv(path: string): Row[] {
   });
 }
 
-function num(x: string | undefined): number | undefined {
+/** A TSV cell as a number, undefined when empty or not numeric. */
+export function num(x: string | undefined): number | undefined {
   if (x === undefined || x === '') return undefined;
   const v = Number(x);
   return Number.isFinite(v) ? v : undefined;
 }
 
-function f(x: string | number | undefined, digits = 0): string {
+/** A figure for the tables: thousands separators, `digits` decimals, n/a when missing. */
+export function f(x: string | number | undefined, digits = 0): string {
   const v = typeof x === 'number' ? x : num(x);
   if (v === undefined) return 'n/a';
   return v.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });

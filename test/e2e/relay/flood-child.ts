@@ -10,6 +10,7 @@ import { createSocket } from 'node:dgram';
 import { BOOTREPLY, BOOTREQUEST, encodeMessage, parseIpv4 } from '../../../src/wire/index.js';
 import { encodeRelayAgentInfo } from '../../../src/wire/relay-agent.js';
 import { emit, runChild } from '../lib/child.js';
+import { rng } from '../lib/rng.js';
 
 export interface FloodInput {
   seed: number;
@@ -47,16 +48,6 @@ export function floodMac(kind: FloodKind): string {
 export interface FloodResult {
   sent: Record<string, number>;
   sendErrors: number;
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Options as given, in the options field only (the oversized kind must stay oversized). */

@@ -6,21 +6,12 @@
 import { createSocket } from 'node:dgram';
 import { BOOTREQUEST, encodeMessage, parseMac } from '../../../src/wire/index.js';
 import { runChild } from '../lib/child.js';
+import { rng } from '../lib/rng.js';
 
 export interface FuzzInput {
   seed: number;
   count: number;
   targets: string[];
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function good(): Uint8Array {
