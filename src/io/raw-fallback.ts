@@ -32,11 +32,12 @@ export function isFallbackError(err: unknown): boolean {
   return code !== undefined && FALLBACK_CODES.has(code);
 }
 
+/** What serving on UDP sockets alone means for the server (another daemon says its own). */
 const UDP_ONLY = 'serving on UDP sockets: relayed clients and broadcast replies only';
 
 /** The log line of the fallback; `reason` says why packet sockets could not be opened. */
-export function fallbackLine(reason: string): string {
-  return `packet sockets not permitted (${reason}); ${UDP_ONLY}`;
+export function fallbackLine(reason: string, udpOnly = UDP_ONLY): string {
+  return `packet sockets not permitted (${reason}); ${udpOnly}`;
 }
 
 export interface BestTransportOptions {
@@ -49,6 +50,8 @@ export interface BestTransportOptions {
   onError: (err: Error) => void;
   /** One line, once, when falling back to UDP. */
   log: (line: string) => void;
+  /** The end of that line: what UDP sockets alone mean for this daemon (default: the server's). */
+  udpOnly?: string;
   /** 'udp' skips packet sockets (the line then says so). Default 'auto'. */
   prefer?: 'auto' | 'udp';
   /** Tests: a fake or absent addon. */
@@ -59,7 +62,8 @@ export interface BestTransportOptions {
 
 /** The raw transport, or the UDP one with the fallback line logged. */
 export async function openBestTransport(opts: BestTransportOptions): Promise<Transport> {
-  let line = `packet sockets not used (UDP sockets requested); ${UDP_ONLY}`;
+  const udpOnly = opts.udpOnly ?? UDP_ONLY;
+  let line = `packet sockets not used (UDP sockets requested); ${udpOnly}`;
   if (opts.prefer !== 'udp') {
     try {
       return await openRawTransport({
@@ -71,7 +75,7 @@ export async function openBestTransport(opts: BestTransportOptions): Promise<Tra
       });
     } catch (err) {
       if (!isFallbackError(err)) throw err;
-      line = fallbackLine(describeIoError(err));
+      line = fallbackLine(describeIoError(err), udpOnly);
     }
   }
   opts.log(line);

@@ -14,7 +14,7 @@
 //   cache; the transport hands them to an ordinary UDP socket, as ISC dhcpd does with its fallback socket.
 
 import { buildFrame } from '../wire/frame.js';
-import type { Destination, DhcpPorts } from './transport.js';
+import { type Destination, type DhcpPorts, relayReplyPort } from './transport.js';
 
 export const BROADCAST_MAC: Uint8Array = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 export const LIMITED_BROADCAST = 0xffffffff;
@@ -32,12 +32,6 @@ export interface FrameSource {
 export type ReplyRoute =
   | { via: 'frame'; frame: Uint8Array; dstMac: Uint8Array; dstIp: number; srcIp: number }
   | { via: 'udp'; address: number; port: number };
-
-/** The relay's port: RFC 8357 lets a relay ask for another one (the engine's ReplyDestination carries it). */
-function relayPort(destination: Destination, ports: DhcpPorts): number {
-  const port = 'port' in destination ? destination.port : undefined;
-  return typeof port === 'number' && port > 0 && port < 65536 ? port : ports.server;
-}
 
 function frameTo(
   payload: Uint8Array,
@@ -63,22 +57,18 @@ export function routeReply(
 ): ReplyRoute {
   switch (destination.kind) {
     case 'relay':
-      return { via: 'udp', address: destination.address, port: relayPort(destination, ports) };
+      return { via: 'udp', address: destination.address, port: relayReplyPort(destination, ports) };
     case 'client':
       return { via: 'udp', address: destination.address, port: ports.client };
     case 'link':
     case 'broadcast': {
       if (iface === undefined) throw new Error(`cannot send a ${destination.kind} reply: receiving interface unknown`);
-      if (destination.kind === 'link') {
-        const hw = destination.hardware;
-        const srcIp = destination.source ?? iface.addresses[0];
-        if (srcIp === undefined) throw new Error(`${iface.name}: no IPv4 address to send from`);
-        return frameTo(payload, iface, hw.length === 6 ? hw : BROADCAST_MAC, destination.address, srcIp, ports);
-      }
-      const hw = destination.hardware;
       const srcIp = destination.source ?? iface.addresses[0];
       if (srcIp === undefined) throw new Error(`${iface.name}: no IPv4 address to send from`);
-      return frameTo(payload, iface, hw?.length === 6 ? hw : BROADCAST_MAC, LIMITED_BROADCAST, srcIp, ports);
+      const hw = destination.hardware;
+      const dstMac = hw?.length === 6 ? hw : BROADCAST_MAC;
+      const dstIp = destination.kind === 'link' ? destination.address : LIMITED_BROADCAST;
+      return frameTo(payload, iface, dstMac, dstIp, srcIp, ports);
     }
   }
 }

@@ -94,3 +94,9 @@ export interface DhcpPorts {
 export function portsFor(serverPort: number): DhcpPorts {
   return { server: serverPort, client: serverPort + 1 };
 }
+
+/** Where a reply to a relay goes: the port it asked for (RFC 8357), else the server port. */
+export function relayReplyPort(destination: Destination, ports: DhcpPorts): number {
+  const port = destination.kind === 'relay' ? destination.port : undefined;
+  return typeof port === 'number' && port > 0 && port < 65536 ? port : ports.server;
+}

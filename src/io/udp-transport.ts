@@ -25,7 +25,14 @@
 // unicast to chaddr is impossible): `link` destinations become broadcasts on the interface.
 
 import { createSocket, type Socket } from 'node:dgram';
-import type { Destination, DhcpPorts, PacketHandler, ServedInterface, Transport } from './transport.js';
+import {
+  type Destination,
+  type DhcpPorts,
+  type PacketHandler,
+  relayReplyPort,
+  type ServedInterface,
+  type Transport,
+} from './transport.js';
 
 export interface UdpTransportOptions {
   interfaces: readonly ServedInterface[];
@@ -203,7 +210,7 @@ export class UdpTransport implements Transport {
       case 'relay':
         sock = own ?? this.wildcard;
         address = dotted(destination.address);
-        port = relayPort(destination.port, this.ports.server);
+        port = relayReplyPort(destination, this.ports);
         break;
       case 'client':
         sock = own ?? this.wildcard;
@@ -234,9 +241,4 @@ export class UdpTransport implements Transport {
     this.wildcard = undefined;
     await Promise.all(socks.map(closeSocket));
   }
-}
-
-/** The relay's port: RFC 8357 lets a relay ask for another one; else the server port. */
-function relayPort(port: number | undefined, serverPort: number): number {
-  return typeof port === 'number' && port > 0 && port < 65536 ? port : serverPort;
 }

@@ -16,6 +16,7 @@ import {
   OPT_PAD,
   OPT_RELAY_AGENT_INFO,
 } from '../wire/constants.js';
+import { readIpv4 } from '../wire/ip.js';
 import { decodeRelayAgentInfo, RAI_CIRCUIT_ID } from '../wire/relay-agent.js';
 
 /** RFC 2131's smallest datagram every host takes: dhcrelay's default -A and the floor of option 57. */
@@ -26,15 +27,7 @@ export const DHCP_MTU_MAX = 1500;
 export type AgentMode = 'append' | 'replace' | 'forward' | 'discard';
 
 function hasCookie(p: Uint8Array): boolean {
-  return (
-    p.length >= OFFSET.options &&
-    ((p[OFFSET.cookie]! << 24) |
-      (p[OFFSET.cookie + 1]! << 16) |
-      (p[OFFSET.cookie + 2]! << 8) |
-      p[OFFSET.cookie + 3]!) >>>
-      0 ===
-      MAGIC_COOKIE
-  );
+  return p.length >= OFFSET.options && readIpv4(p, OFFSET.cookie) === MAGIC_COOKIE;
 }
 
 /** Pads with zeros to BOOTP's 300 bytes (ISC: "make sure the packet isn't short"). */

@@ -79,13 +79,8 @@ export async function startRelay(settings: RelayStartSettings, deps: RelayStartD
         port,
         onPacket,
         onError: (err) => log.error(`socket error: ${err.message}`),
-        log: (line) =>
-          log.error(
-            line.replace(
-              'serving on UDP sockets: relayed clients and broadcast replies only',
-              'relaying over UDP sockets: replies to clients are broadcast',
-            ),
-          ),
+        log: (line) => log.error(line),
+        udpOnly: 'relaying over UDP sockets: replies to clients are broadcast',
         prefer: settings.transport ?? 'auto',
       }));
   let transport: Transport;

@@ -140,12 +140,6 @@ export function agentInformation(iface: RelayInterface): Uint8Array {
   return encodeRelayAgentInfo(subs);
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * Decides what happens to one packet. `interfaces` are all of the relay's interfaces now (giaddr and
  * circuit-ids are looked up among them).
@@ -176,7 +170,7 @@ export function relay(
     if (settings.addAgentOptions) {
       const stripped = stripAgentOption(
         payload,
-        (id) => interfaces.find((i) => sameBytes(i.circuitId, id))?.name,
+        (id) => interfaces.find((i) => Buffer.compare(i.circuitId, id) === 0)?.name,
         settings.dropMismatches,
       );
       if (!stripped.ok) return drop(stripped.cause as DropCause, stripped.detail);

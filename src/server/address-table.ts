@@ -195,10 +195,6 @@ export class AddressTable {
     return (this.flags[slot]! & F_NO_REUSE) !== 0;
   }
 
-  isReserved(slot: number): boolean {
-    return (this.flags[slot]! & F_RESERVED) !== 0;
-  }
-
   hasUid(slot: number): boolean {
     return this.clients.hasUid(slot);
   }
@@ -243,22 +239,17 @@ export class AddressTable {
 
   /**
    * ISC client_lease_preferred(cand, lease): whether the lease at `slot`, as it is before the change
-   * being recorded, goes before `cand` in its client's chains: active leases first (later end
-   * first), then expired or released, then free (later client transaction first), abandoned last.
+   * being recorded, goes before `cand` in its client's chains: active leases first (later end first),
+   * then the others (later client transaction first), abandoned last. (ISC's expired and released
+   * tier does not arise: those states are free here, as loaded.)
    */
   private preferredOver(slot: number, cand: number): boolean {
     const c = this.state[cand]!;
     const l = this.state[slot]!;
     if (c === ACTIVE) return l === ACTIVE && this.ends[slot]! >= this.ends[cand]!;
-    if (c === EXPIRED || c === RELEASED) {
-      if (l === ACTIVE) return true;
-      return (l === EXPIRED || l === RELEASED) && this.cltt[slot]! >= this.cltt[cand]!;
-    }
-    if (c !== ABANDONED) {
-      if (l === ACTIVE || l === EXPIRED || l === RELEASED) return true;
-      return l !== ABANDONED && this.cltt[slot]! >= this.cltt[cand]!;
-    }
-    return l !== ABANDONED || this.cltt[slot]! >= this.cltt[cand]!;
+    if (l === ACTIVE) return true;
+    if (c === ABANDONED) return l !== ABANDONED || this.cltt[slot]! >= this.cltt[cand]!;
+    return l !== ABANDONED && this.cltt[slot]! >= this.cltt[cand]!;
   }
 
   /** Client last transaction time: 0 for an address never leased. */
@@ -343,8 +334,8 @@ export class AddressTable {
     if (hw !== undefined) lease.hardware = hw;
     const uid = this.clients.uidOf(slot);
     if (uid !== undefined) lease.uid = uid;
-    const agent = this.agent.size > 0 ? this.agent.get(slot) : undefined;
-    if (agent !== undefined) lease.agentOptions = agent;
+    const agent = this.agentOptionsOf(slot);
+    if (agent !== undefined) lease.agentOptions = [...agent];
     const name = this.clients.hostnameOf(slot);
     if (name !== undefined) lease.clientHostname = name;
     return lease;

@@ -287,16 +287,13 @@ function commitAck(f: RequestFacts, slot: number, msg: string): void {
       }
     }
   }
-  const hostname = f.hostname ?? leases.hostnameOf(slot);
   if (!reuse(f, slot, plan, 'ack')) {
     const agent = stashedAgentOptions(f.request, plan.chain, ctx.tree.catalogue);
     const lease = leases.commit(slot, f.id, f.hostname, ctx.now, leaseEnds(ctx.now, plan.times), false, agent);
     out.changes.push({ reason: 'commit', lease });
   }
   const reply = leaseReply(f, 'ack', address, plan);
-  out.log.push(
-    msg,
-    replyLine('DHCPACK', f.who, address, f.hostname ?? (hostname === undefined ? undefined : leases.hostnameOf(slot))),
-  );
+  // The lease's host name as it now is: the request's, the one a reuse kept, or none.
+  out.log.push(msg, replyLine('DHCPACK', f.who, address, leases.hostnameOf(slot)));
   out.reply = reply;
 }

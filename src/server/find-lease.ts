@@ -111,7 +111,7 @@ export function findLease(
     out.message = MSG_BAD_SUBNET;
     ipLease = NO_SLOT;
   }
-  if (ipLease !== NO_SLOT && !identifiedAs(f, ipLease)) {
+  if (ipLease !== NO_SLOT && !leases.belongsTo(ipLease, id)) {
     const st = leases.stateOf(ipLease);
     if (st !== FREE && st !== BACKUP) {
       // Held by another client: NAK only when it is actively theirs (else the peer may hold it).
@@ -181,11 +181,4 @@ export function findLease(
   }
   out.slot = lease;
   return out;
-}
-
-/** The lease is recorded for this client: by its client identifier when it has one, else hardware. */
-function identifiedAs(f: RequestFacts, slot: number): boolean {
-  const leases = f.ctx.leases;
-  if (leases.hasUid(slot)) return leases.uidIs(slot, f.id.uid);
-  return leases.hwIs(slot, f.id.hardware);
 }

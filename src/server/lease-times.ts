@@ -5,6 +5,7 @@
 
 import type { Scope } from '../conf/scope-tree.js';
 import { lookupParameter } from '../conf/scope-tree.js';
+import { ipFromBytes } from '../wire/index.js';
 import { OPT_LEASE_TIME } from './reply-options.js';
 
 /** ISC's compiled-in defaults (includes/dhcpd.h). */
@@ -20,11 +21,6 @@ function numberParameter(chain: readonly Scope[], name: string): number | undefi
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
 }
 
-function readU32(data: Uint8Array | undefined): number | undefined {
-  if (data?.length !== 4) return undefined;
-  return ((data[0]! << 24) | (data[1]! << 16) | (data[2]! << 8) | data[3]!) >>> 0;
-}
-
 export interface LeaseTimes {
   /** Seconds; INFINITE for an infinite lease. */
   leaseTime: number;
@@ -34,7 +30,8 @@ export function leaseTimes(chain: readonly Scope[], requestOptions: ReadonlyMap<
   const def = numberParameter(chain, 'default-lease-time') ?? DEFAULT_DEFAULT_LEASE_TIME;
   const max = numberParameter(chain, 'max-lease-time') ?? DEFAULT_MAX_LEASE_TIME;
   const min = numberParameter(chain, 'min-lease-time') ?? Math.min(DEFAULT_MIN_LEASE_TIME, max);
-  let lease = readU32(requestOptions.get(OPT_LEASE_TIME)) ?? def;
+  const asked = requestOptions.get(OPT_LEASE_TIME);
+  let lease = (asked === undefined ? undefined : ipFromBytes(asked)) ?? def;
   if (lease > max) lease = max;
   if (lease < min) lease = min > 0 ? min : def;
   return { leaseTime: lease >= INFINITE ? INFINITE : lease };

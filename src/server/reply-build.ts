@@ -40,6 +40,7 @@ import {
   parseIpv4,
   relayPort,
   SNAME_SIZE,
+  writeIpv4,
 } from '../wire/index.js';
 import { configuredOptions, optionData, type ReplyKind } from './reply-options.js';
 import {
@@ -211,14 +212,14 @@ export function buildReply(plan: ReplyPlan, ctx: EngineContext): Reply {
   buf[OFFSET.htype] = req.htype;
   buf[OFFSET.hlen] = req.hlen;
   buf[OFFSET.hops] = req.hops;
-  writeU32(buf, OFFSET.xid, req.xid);
+  writeIpv4(buf, OFFSET.xid, req.xid);
   buf[OFFSET.secs] = req.secs >>> 8;
   buf[OFFSET.secs + 1] = req.secs;
   buf[OFFSET.flags] = flags >>> 8;
   buf[OFFSET.flags + 1] = flags;
   const ciaddr = nak ? 0 : req.ciaddr;
-  writeU32(buf, OFFSET.ciaddr, ciaddr);
-  writeU32(buf, OFFSET.yiaddr, plan.yiaddr);
+  writeIpv4(buf, OFFSET.ciaddr, ciaddr);
+  writeIpv4(buf, OFFSET.yiaddr, plan.yiaddr);
   let siaddr = 0;
   if (!nak) {
     const next = stringParameter(plan.chain, 'next-server');
@@ -226,8 +227,8 @@ export function buildReply(plan: ReplyPlan, ctx: EngineContext): Reply {
     if (ip !== undefined) siaddr = ip;
     else if (plan.staticBootp === true) siaddr = ctx.interface.addresses[0] ?? 0;
   }
-  writeU32(buf, OFFSET.siaddr, siaddr);
-  writeU32(buf, OFFSET.giaddr, req.giaddr);
+  writeIpv4(buf, OFFSET.siaddr, siaddr);
+  writeIpv4(buf, OFFSET.giaddr, req.giaddr);
   buf.set(req.chaddr.subarray(0, 16), OFFSET.chaddr);
   if (req.chaddr.length < 16) buf.fill(0, OFFSET.chaddr + req.chaddr.length, OFFSET.chaddr + 16);
 
@@ -257,7 +258,7 @@ export function buildReply(plan: ReplyPlan, ctx: EngineContext): Reply {
     end = OFFSET.cookie + vendor.length;
     dropped = [];
   } else {
-    writeU32(buf, OFFSET.cookie, MAGIC_COOKIE);
+    writeIpv4(buf, OFFSET.cookie, MAGIC_COOKIE);
     const packed = packOptions(buf, plan.options, plan.lastCode, agent, area, overloadAvail);
     end = packed.end;
     dropped = packed.dropped;
@@ -286,11 +287,4 @@ export function buildReply(plan: ReplyPlan, ctx: EngineContext): Reply {
     destination: destinationFor(plan, flags, ctx),
     dropped,
   };
-}
-
-function writeU32(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 24;
-  b[o + 1] = v >>> 16;
-  b[o + 2] = v >>> 8;
-  b[o + 3] = v;
 }

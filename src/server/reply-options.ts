@@ -27,7 +27,16 @@ import type { Scope } from '../conf/scope-tree.js';
 import type { Catalogue } from '../options/catalogue.js';
 import { encodeOptionValue } from '../options/codec.js';
 import type { OptionType, OptionValue } from '../options/types.js';
-import { DHCPDISCOVER, DHCPREQUEST, ipToBytes, ipToString, OPT_RELAY_AGENT_INFO } from '../wire/index.js';
+import {
+  DHCPDISCOVER,
+  DHCPREQUEST,
+  ipFromBytes,
+  ipToBytes,
+  ipToString,
+  OPT_MESSAGE_TYPE,
+  OPT_OVERLOAD,
+  OPT_RELAY_AGENT_INFO,
+} from '../wire/index.js';
 import type { HostResolver } from './types.js';
 
 export const OPT_SUBNET_MASK = 1;
@@ -37,8 +46,6 @@ export const OPT_HOST_NAME = 12;
 export const OPT_VENDOR_ENCAPSULATED = 43;
 export const OPT_REQUESTED_ADDRESS = 50;
 export const OPT_LEASE_TIME = 51;
-export const OPT_OVERLOAD = 52;
-export const OPT_MESSAGE_TYPE = 53;
 export const OPT_SERVER_ID = 54;
 export const OPT_PRL = 55;
 export const OPT_MESSAGE = 56;
@@ -215,20 +222,6 @@ function addressData(ip: number): Uint8Array {
   return b;
 }
 
-function u32(n: number): Uint8Array {
-  const b = new Uint8Array(4); // an array literal through the Uint8Array constructor costs several times this
-  b[0] = n >>> 24;
-  b[1] = n >>> 16;
-  b[2] = n >>> 8;
-  b[3] = n;
-  return b;
-}
-
-function readU32(d: Uint8Array | undefined): number | undefined {
-  if (d === undefined || d.length < 4) return undefined;
-  return ((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0;
-}
-
 /** ISC format_has_text: the option's format holds text ('t' or 'k'). */
 function hasText(type: OptionType): boolean {
   switch (type.kind) {
@@ -338,13 +331,13 @@ export function assembleOptions(req: OptionRequest): AssembledOptions {
   if (offerOrAck && req.leaseTime !== undefined) {
     let bound = req.leaseTime;
     const cfgT2 = data(configured.get(OPT_REBINDING_TIME));
-    const v2 = readU32(cfgT2);
+    const v2 = cfgT2 === undefined ? undefined : ipFromBytes(cfgT2);
     if (v2 !== undefined && v2 < bound) {
       t2 = cfgT2;
       bound = v2;
     }
     const cfgT1 = data(configured.get(OPT_RENEWAL_TIME));
-    const v1 = readU32(cfgT1);
+    const v1 = cfgT1 === undefined ? undefined : ipFromBytes(cfgT1);
     if (v1 !== undefined && v1 < bound) t1 = cfgT1;
   } else if (!dhcp) {
     t1 = data(configured.get(OPT_RENEWAL_TIME));
@@ -369,7 +362,7 @@ export function assembleOptions(req: OptionRequest): AssembledOptions {
       case OPT_LEASE_TIME:
         value =
           offerOrAck && req.leaseTime !== undefined
-            ? u32(req.leaseTime)
+            ? ipToBytes(req.leaseTime)
             : dhcp
               ? undefined
               : data(configured.get(code));

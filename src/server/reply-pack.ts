@@ -170,20 +170,8 @@ export function packOptions(
   }
 
   let overload = 0;
-  if (fileOk) {
-    if (six > 0) {
-      buf[OFFSET.file + six] = OPT_END;
-      buf.fill(0, OFFSET.file + six + 1, OFFSET.file + FILE_SIZE);
-      overload |= OVERLOAD_FILE;
-    } else buf.fill(0, OFFSET.file, OFFSET.file + FILE_SIZE);
-  }
-  if (snameOk) {
-    if (tix > 0) {
-      buf[OFFSET.sname + tix] = OPT_END;
-      buf.fill(0, OFFSET.sname + tix + 1, OFFSET.sname + SNAME_SIZE);
-      overload |= OVERLOAD_SNAME;
-    } else buf.fill(0, OFFSET.sname, OFFSET.sname + SNAME_SIZE);
-  }
+  if (fileOk && closeField(buf, OFFSET.file, FILE_SIZE, six)) overload |= OVERLOAD_FILE;
+  if (snameOk && closeField(buf, OFFSET.sname, SNAME_SIZE, tix)) overload |= OVERLOAD_SNAME;
   // cons_options: index counts the cookie.
   let index = 4 + bufix;
   if (overload !== 0) {
@@ -198,4 +186,15 @@ export function packOptions(
   }
   if (index < mbSize) buf[HEADER + index++] = OPT_END;
   return { end: HEADER + index, overload, dropped };
+}
+
+/** Ends an overloaded field after `used` option bytes with END and zeros (all zeros when unused); true when used. */
+function closeField(buf: Uint8Array, at: number, size: number, used: number): boolean {
+  if (used === 0) {
+    buf.fill(0, at, at + size);
+    return false;
+  }
+  buf[at + used] = OPT_END;
+  buf.fill(0, at + used + 1, at + size);
+  return true;
 }

@@ -4,7 +4,7 @@
 
 import type { Pool, Scope, Subnet } from '../conf/scope-tree.js';
 import { isAuthoritative, settingsChain } from '../conf/scope-tree.js';
-import { DHCPREQUEST, type DhcpMessage, OPT_MESSAGE_TYPE, OPT_RELAY_AGENT_INFO, readIpv4 } from '../wire/index.js';
+import { DHCPREQUEST, type DhcpMessage, getMessageType, OPT_RELAY_AGENT_INFO, readIpv4 } from '../wire/index.js';
 import { withStashedAgentOptions } from './agent-options.js';
 import { ACTIVE, NO_SLOT } from './allocator.js';
 import { evalClassifier } from './classify.js';
@@ -57,12 +57,12 @@ export function gatherFacts(request: DhcpMessage, ctx: EngineContext, out: Handl
 /** The request as classes see it: a relayed client's direct renewal gets its lease's agent options. */
 function stashed(request: DhcpMessage, id: ClientIdentity, ctx: EngineContext): DhcpMessage {
   if (request.ciaddr === 0 || request.giaddr !== 0 || request.options.has(OPT_RELAY_AGENT_INFO)) return request;
-  if (ctx.tree.classes.size === 0 || request.options.get(OPT_MESSAGE_TYPE)?.[0] !== DHCPREQUEST) return request;
+  if (ctx.tree.classes.size === 0 || getMessageType(request.options) !== DHCPREQUEST) return request;
   const leases = ctx.leases;
   const slot = leases.slotOf(request.ciaddr);
   if (slot === NO_SLOT || leases.stateOf(slot) !== ACTIVE || leases.endsOf(slot) < ctx.now) return request;
-  const own = leases.hasUid(slot) ? leases.uidIs(slot, id.uid) : leases.hwIs(slot, id.hardware);
-  return own ? withStashedAgentOptions(request, leases.agentOptionsOf(slot), ctx.tree.catalogue) : request;
+  if (!leases.belongsTo(slot, id)) return request;
+  return withStashedAgentOptions(request, leases.agentOptionsOf(slot), ctx.tree.catalogue);
 }
 
 /** The pools of the client's network (or `network`) its permits admit, as allocator pool indexes. */

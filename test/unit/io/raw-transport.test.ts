@@ -254,9 +254,12 @@ test('openBestTransport: prefer udp says so; other errors are not a reason to fa
   assert.deepEqual(lines, [
     'packet sockets not used (UDP sockets requested); serving on UDP sockets: relayed clients and broadcast replies only',
   ]);
+  const relayLine = 'relaying over UDP sockets: replies to clients are broadcast';
+  await openBestTransport({ ...base, prefer: 'udp', udpOnly: relayLine, openUdp: fakeUdpTransport(opened) });
+  assert.equal(lines[1], `packet sockets not used (UDP sockets requested); ${relayLine}`, 'a daemon says its own');
   const native = multiAddon({ srv0: errnoError('EMFILE') }).load;
   await assert.rejects(openBestTransport({ ...base, native, openUdp: fakeUdpTransport(opened) }), { code: 'EMFILE' });
-  assert.equal(opened.count, 1);
+  assert.equal(opened.count, 2);
   assert.equal(isFallbackError(errnoError('ENODEV')), true);
   assert.equal(isFallbackError(new Error('plain')), false);
 });
