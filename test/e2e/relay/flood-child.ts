@@ -39,6 +39,10 @@ export const FLOOD_KINDS = [
   'hops-below-limit',
 ] as const;
 export type FloodKind = (typeof FLOOD_KINDS)[number];
+/** The kinds ISC dhcrelay forwards (garbage option 82 is replaced, hops one under -c): sent in small numbers. */
+export const FORWARDED_KINDS: readonly FloodKind[] = ['request-82-garbage', 'hops-below-limit'];
+/** The rest: dropped or ignored, never forwarded. */
+export const DROPPED_KINDS: readonly FloodKind[] = FLOOD_KINDS.filter((k) => !FORWARDED_KINDS.includes(k));
 
 /** The chaddr a kind's packets carry. */
 export function floodMac(kind: FloodKind): string {
@@ -127,10 +131,9 @@ async function main(input: FloodInput): Promise<FloodResult> {
   const r = rng(input.seed);
   const sent: Record<string, number> = {};
   let sendErrors = 0;
-  const capped = new Set<FloodKind>(['request-82-garbage', 'hops-below-limit']);
   for (let i = 0; i < input.count; i++) {
     let kind = FLOOD_KINDS[i % FLOOD_KINDS.length]!;
-    if (capped.has(kind) && (sent[kind] ?? 0) >= input.forwarded) kind = 'truncated';
+    if (FORWARDED_KINDS.includes(kind) && (sent[kind] ?? 0) >= input.forwarded) kind = 'truncated';
     const target = input.targets[Math.floor(r() * input.targets.length)]!;
     const ok = await new Promise<boolean>((resolve) =>
       sock.send(packet(kind, r, input), 67, target, (err) => resolve(!err)),

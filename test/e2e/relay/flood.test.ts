@@ -11,7 +11,14 @@ import { isEventLine } from '../lib/child.js';
 import { createLab, nodeOutcome, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
 import { waitForLog } from '../lib/wait.js';
 import { requireTool, serverFiles, startDhclient, startLeasehold, tempDir } from '../server/harness.js';
-import { type FloodInput, type FloodKind, type FloodResult, floodMac } from './flood-child.js';
+import {
+  DROPPED_KINDS,
+  type FloodInput,
+  type FloodKind,
+  type FloodResult,
+  FORWARDED_KINDS,
+  floodMac,
+} from './flood-child.js';
 import {
   clientConf,
   RELAY_DOWN,
@@ -92,7 +99,7 @@ test('a flood of malformed and looping packets leaves leasehold relay forwarding
   assert.equal(relay.process.exitCode, null, 'the relay still runs');
   await waitForLog(relay, `Forwarded BOOTREPLY for ${net.clientMac} to ${address}`);
   // What ISC forwards is forwarded: option 82 garbage replaced by ours (-m replace), hops one under -c.
-  for (const kind of ['request-82-garbage', 'hops-below-limit'] as const) {
+  for (const kind of FORWARDED_KINDS) {
     await waitForLog(relay, `Forwarded BOOTREQUEST for ${floodMac(kind)} to ${SERVER}`);
   }
   // Each drop cause said once (its first packet); the relay may still be reading the flood.
@@ -132,15 +139,7 @@ test('a flood of malformed and looping packets leaves leasehold relay forwarding
     }
   }
   // Nothing dropped or looping went on: no forward for those kinds' hardware addresses, either way.
-  for (const kind of [
-    'truncated',
-    'hlen',
-    'hops',
-    'own-giaddr',
-    'oversized',
-    'bogus-reply',
-    'bogus-reply-82',
-  ] as const) {
+  for (const kind of DROPPED_KINDS) {
     assert.doesNotMatch(log, new RegExp(`Forwarded BOOT(REQUEST|REPLY) for ${floodMac(kind)}`), kind);
   }
   assert.match(
