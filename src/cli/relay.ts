@@ -1,6 +1,6 @@
 // `leasehold relay`: the dhcrelay replacement (IPv4), with dhcrelay's flags, meanings and defaults
-// (dhcrelay(8)): -i/-iu/-id IF, -a, -A LEN, -c COUNT, -m MODE, -D, -p PORT, -d, -q, -pf FILE, --no-pid and
-// the servers. Runs until SIGTERM or SIGINT, which log the counters, close the sockets and remove the PID
+// (dhcrelay(8)): -i/-iu/-id IF, -a, -A LEN, -c COUNT, -m MODE, -D, -U IF, -p PORT, -d, -q, -pf FILE,
+// --no-pid and the servers. Runs until SIGTERM or SIGINT, which log the counters, close the sockets and remove the PID
 // file. Without -d it goes to the background once ready, as dhcrelay does.
 
 import { lookup } from 'node:dns/promises';
@@ -19,6 +19,8 @@ export interface RelayFlags {
   maxHops: number;
   agentMode: RelaySettings['agentMode'];
   dropMismatches: boolean;
+  /** -U: the uplink interface (RFC 3527 link selection). */
+  uplink?: string;
   port: number;
   debug: boolean;
   quiet: boolean;
@@ -29,18 +31,23 @@ export interface RelayFlags {
 
 export const RELAY_USAGE = `usage: leasehold relay [-d] [-q] [-a] [-D] [-A LENGTH] [-c HOPS] [-p PORT]
                        [-pf PIDFILE] [--no-pid] [-m append|replace|forward|discard]
-                       [-i IF ...] [-iu IF ...] [-id IF ...] SERVER ...
+                       [-i IF ...] [-iu IF ...] [-id IF ...] [-U IF] SERVER ...
   -i IF      relay on IF both ways; -iu IF upstream only (replies); -id IF downstream only (requests)
   -a         add relay agent information (option 82, circuit-id = interface name); strip it from replies
   -A LENGTH  largest packet option 82 may grow a request to (default 576)
   -c HOPS    drop requests that have come through HOPS relays (default 10)
   -m MODE    request that already has option 82 (with -a): append, replace (default), forward, discard
   -D         drop replies whose option 82 is not ours (with -a)
+  -U IF      RFC 3527: requests from directly connected clients get a link-selection sub-option (the
+             receiving interface's address) and giaddr = IF's address; implies -a; IF is relayed on as with -i
   -p PORT    listen on PORT and send to servers on PORT; clients are answered on PORT+1 (default 67)
   -d         stay in the foreground, log to stderr
   -q         quiet: no banner
   -pf FILE   PID file (default /var/run/dhcrelay.pid, written when not -d); --no-pid writes none
 `;
+
+/** Linux's IFNAMSIZ less the terminating NUL (ISC: sizeof(interface_info.name) - 1). */
+const IFNAME_MAX = 15;
 
 export type RelayFlagsResult =
   | { ok: true; flags: RelayFlags }
@@ -94,6 +101,17 @@ export function parseRelayFlags(args: readonly string[]): RelayFlagsResult {
         case '-id':
           flags.interfaces.push({ name: need(), upstream: a !== '-id', downstream: a !== '-iu' });
           break;
+        case '-U': {
+          const name = need();
+          if (flags.uplink !== undefined) throw new Error(`more than one uplink (-U) specified: ${name}`);
+          if (Buffer.byteLength(name) > IFNAME_MAX) {
+            throw new Error(`${name}: uplink name too long, it cannot exceed: ${IFNAME_MAX} characters`);
+          }
+          flags.uplink = name;
+          flags.addAgentOptions = true; // as dhcrelay: -U turns on -a
+          flags.interfaces.push({ name, upstream: true, downstream: true });
+          break;
+        }
         case '-A': {
           const n = Number.parseInt(need(), 10);
           if (!Number.isFinite(n) || n > DHCP_MTU_MAX)
@@ -188,6 +206,7 @@ export async function run(args: string[]): Promise<number> {
         maxPacketSize: flags.maxPacketSize,
         agentMode: flags.agentMode,
         dropMismatches: flags.dropMismatches,
+        ...(flags.uplink !== undefined ? { uplink: flags.uplink } : {}),
       },
       interfaces: flags.interfaces,
       port: flags.port,

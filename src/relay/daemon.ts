@@ -184,6 +184,7 @@ const DROP_CAUSES = [
   'agent-option-present',
   'option-overrun',
   'bogus-giaddr',
+  'no-uplink-address',
   'corrupt-agent-option',
   'missing-circuit-id',
   'bad-circuit-id',

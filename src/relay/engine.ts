@@ -10,16 +10,25 @@
 //   may name the interface (-D drops replies that name none of ours); unicast to yiaddr at chaddr
 //   unless the broadcast flag is set, else broadcast; no interface for giaddr: dropped (bogus giaddr);
 // - BOOTREQUEST: only on a downstream interface (-i, -id); with -a, option 82 added per -m (discard drops
-//   a request that has one); giaddr set to the interface's first address when 0; hops incremented while
-//   below -c, else dropped; sent to every server.
+//   a request that has one); with -U (RFC 3527) a request from a directly connected client (giaddr 0)
+//   gets a link-selection sub-option holding the receiving interface's address and giaddr becomes the
+//   uplink interface's first address (only when our option 82 went in, as in add_relay_agent_options);
+//   giaddr set to the interface's first address when 0; hops incremented while below -c, else dropped;
+//   sent to every server.
 // One departure (README): through packet sockets a relay that also routes sees requests unicast to another
 // host (a renewal on its way to the server); ISC relays those too, so the server gets each renewal twice.
 // They are ignored here, as they are when the relay runs on UDP sockets.
 
 import { BOOTREPLY, FLAG_BROADCAST, OFFSET } from '../wire/constants.js';
 import { decodeMessage } from '../wire/decode.js';
-import { IPV4_BROADCAST, ipToString } from '../wire/ip.js';
-import { encodeRelayAgentInfo, RAI_CIRCUIT_ID, RAI_REMOTE_ID, type SubOption } from '../wire/relay-agent.js';
+import { IPV4_BROADCAST, ipToBytes, ipToString } from '../wire/ip.js';
+import {
+  encodeRelayAgentInfo,
+  RAI_CIRCUIT_ID,
+  RAI_LINK_SELECTION,
+  RAI_REMOTE_ID,
+  type SubOption,
+} from '../wire/relay-agent.js';
 import { type AgentMode, addAgentOption, DHCP_MTU_MIN, type MismatchCause, stripAgentOption } from './agent-options.js';
 
 export interface RelaySettings {
@@ -34,6 +43,11 @@ export interface RelaySettings {
   agentMode: AgentMode;
   /** -D: drop replies whose option 82 is not ours. */
   dropMismatches: boolean;
+  /**
+   * -U: the uplink interface (RFC 3527). Requests from directly connected clients get a link-selection
+   * sub-option (the receiving interface's address) and giaddr = this interface's first address.
+   */
+  uplink?: string;
 }
 
 export const RELAY_DEFAULTS: Readonly<Omit<RelaySettings, 'servers'>> = Object.freeze({
@@ -78,6 +92,7 @@ export type DropCause =
   | 'agent-option-present'
   | 'option-overrun'
   | 'bogus-giaddr'
+  | 'no-uplink-address'
   | MismatchCause;
 
 /** Counted without a drop: a reply with no option 82 of ours (without -D), a request without room for ours. */
@@ -132,11 +147,19 @@ function addressedToUs(dst: number, interfaces: readonly RelayInterface[]): bool
   return false;
 }
 
-/** Our option 82: circuit-id, then remote-id when the interface has one (ISC's order). */
-export function agentInformation(iface: RelayInterface): Uint8Array {
+/** What our option 82 carries beyond the interface's own circuit-id and remote-id. */
+export interface AgentExtras {
+  /** RFC 3527 link-selection (-U): the receiving interface's address. */
+  linkSelection?: number;
+}
+
+/** Our option 82: circuit-id, then remote-id when the interface has one, then link-selection (ISC's order). */
+export function agentInformation(iface: RelayInterface, extras: AgentExtras = {}): Uint8Array {
   const subs: SubOption[] = [{ code: RAI_CIRCUIT_ID, data: iface.circuitId }];
   if (iface.remoteId !== undefined && iface.remoteId.length > 0)
     subs.push({ code: RAI_REMOTE_ID, data: iface.remoteId });
+  if (extras.linkSelection !== undefined)
+    subs.push({ code: RAI_LINK_SELECTION, data: ipToBytes(extras.linkSelection) });
   return encodeRelayAgentInfo(subs);
 }
 
@@ -203,10 +226,21 @@ export function relay(
   let payload = packet.payload;
   const counts: CountCause[] = [];
   const log: string[] = [];
+  let giaddr = msg.giaddr === 0 ? ip.addresses[0]! : msg.giaddr;
   if (settings.addAgentOptions) {
-    const added = addAgentOption(payload, agentInformation(ip), settings.agentMode, settings.maxPacketSize);
+    // -U: only for the first relay (giaddr 0); the uplink's address is the giaddr the server answers.
+    let uplinkAddress: number | undefined;
+    if (settings.uplink !== undefined && msg.giaddr === 0) {
+      uplinkAddress = interfaces.find((i) => i.name === settings.uplink)?.addresses[0];
+      if (uplinkAddress === undefined) {
+        return drop('no-uplink-address', `uplink interface ${settings.uplink} (-U) has no IPv4 address`);
+      }
+    }
+    const extras: AgentExtras = uplinkAddress !== undefined ? { linkSelection: ip.addresses[0]! } : {};
+    const added = addAgentOption(payload, agentInformation(ip, extras), settings.agentMode, settings.maxPacketSize);
     if (!added.ok) return drop(added.cause, added.detail);
     payload = added.packet;
+    if (added.added && uplinkAddress !== undefined) giaddr = uplinkAddress;
     if (added.noRoom !== undefined) {
       counts.push('agent-option-no-room');
       const { used, max, need } = added.noRoom;
@@ -215,7 +249,7 @@ export function relay(
   }
   if (payload === packet.payload) payload = new Uint8Array(payload); // the header is changed below
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  if (msg.giaddr === 0) view.setUint32(OFFSET.giaddr, ip.addresses[0]!);
+  if (giaddr !== msg.giaddr) view.setUint32(OFFSET.giaddr, giaddr);
   if (msg.hops >= settings.maxHops) {
     return drop('hop-limit', `request has ${msg.hops} hops, the limit (-c) is ${settings.maxHops}`);
   }

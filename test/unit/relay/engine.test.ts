@@ -298,3 +298,76 @@ describe('relay engine: replies', () => {
     assert.ok(e.ok && decoded(e.packet).options.has(82));
   });
 });
+
+describe('relay engine: -U, RFC 3527 link selection (add_relay_agent_options)', () => {
+  const U = (extra: Partial<RelaySettings> = {}) => settings({ addAgentOptions: true, uplink: 'up0', ...extra });
+  const subs = (p: Uint8Array) => {
+    const d = decodeRelayAgentInfo(decoded(p).options.get(82)!);
+    assert.ok(d.ok);
+    return d.subOptions.map((s) => [s.code, [...s.data]]);
+  };
+
+  it('a directly connected client: circuit-id, then link-selection = the receiving address; giaddr = the uplink', () => {
+    const r = relay({ payload: request(), iface: down }, IFACES, U());
+    assert.equal(r.decision.kind, 'servers');
+    if (r.decision.kind !== 'servers') return;
+    const m = decoded(r.decision.payload);
+    assert.equal(m.giaddr, up.addresses[0]);
+    assert.equal(m.hops, 1);
+    assert.deepEqual(subs(r.decision.payload), [
+      [1, [...bytes('down0')]],
+      [5, [192, 0, 2, 1]],
+    ]);
+    // With a remote-id: ISC's order, circuit-id, remote-id, link-selection.
+    const withRemote = { ...down, remoteId: bytes('rid') };
+    const r2 = relay({ payload: request(), iface: withRemote }, [withRemote, up], U());
+    assert.ok(r2.decision.kind === 'servers');
+    assert.deepEqual(
+      subs(r2.decision.payload).map(([c]) => c),
+      [1, 2, 5],
+    );
+  });
+
+  it('a request another relay already gave a giaddr: no link-selection, its giaddr kept', () => {
+    const r = relay({ payload: request({ giaddr: ip('192.0.2.77'), hops: 1 }), iface: down }, IFACES, U());
+    assert.ok(r.decision.kind === 'servers');
+    assert.equal(decoded(r.decision.payload).giaddr, ip('192.0.2.77'));
+    assert.deepEqual(subs(r.decision.payload), [[1, [...bytes('down0')]]]);
+  });
+
+  it('our option 82 not added (no room, -m forward, BOOTP): giaddr is the receiving interface, as without -U', () => {
+    const tight = { ...down, circuitId: bytes('y'.repeat(100)) };
+    const noRoom = relay({ payload: request(), iface: tight }, [tight, up], U({ maxPacketSize: 300 }));
+    assert.ok(noRoom.decision.kind === 'servers');
+    assert.equal(decoded(noRoom.decision.payload).giaddr, down.addresses[0]);
+    assert.deepEqual(noRoom.counts, ['agent-option-no-room']);
+    const theirs = circuit('far');
+    const fwd = relay({ payload: request({ agent: theirs }), iface: down }, IFACES, U({ agentMode: 'forward' }));
+    assert.ok(fwd.decision.kind === 'servers');
+    assert.equal(decoded(fwd.decision.payload).giaddr, down.addresses[0]);
+    assert.deepEqual(Buffer.from(decoded(fwd.decision.payload).options.get(82)!), Buffer.from(theirs));
+    const bootp = encodeMessage({ op: 1, htype: 1, hlen: 6, chaddr: CHADDR, vendor: new Uint8Array(64) }).bytes.slice();
+    const b = relay({ payload: bootp, iface: down }, IFACES, U());
+    assert.ok(b.decision.kind === 'servers');
+    assert.equal(decoded(b.decision.payload).giaddr, down.addresses[0]);
+  });
+
+  it('an uplink without an address drops the request, said and counted', () => {
+    const bare = { ...up, addresses: [], masks: [] };
+    const r = relay({ payload: request(), iface: down }, [down, bare], U());
+    assert.equal(r.decision.kind === 'drop' && r.decision.cause, 'no-uplink-address');
+    const gone = relay({ payload: request(), iface: down }, [down], U());
+    assert.equal(gone.decision.kind === 'drop' && gone.decision.cause, 'no-uplink-address');
+  });
+
+  it('our forward seen again (giaddr = the uplink) is ignored; the reply to the uplink goes out by circuit-id', () => {
+    const own = relay({ payload: request({ giaddr: up.addresses[0] }), iface: up }, IFACES, U());
+    assert.deepEqual(own.decision, { kind: 'ignore', reason: 'own-request' });
+    const r = relay({ payload: reply({ giaddr: up.addresses[0], agent: circuit('down0') }), iface: up }, IFACES, U());
+    assert.equal(r.decision.kind, 'client');
+    if (r.decision.kind !== 'client') return;
+    assert.equal(r.decision.iface.name, 'down0');
+    assert.equal(r.decision.to.source, down.addresses[0]);
+    assert.equal(decoded(r.decision.payload).options.has(82), false);
+  });
+});

@@ -55,4 +55,22 @@ describe('leasehold relay flags (dhcrelay(8))', () => {
     assert.deepEqual(roles('z'), { upstream: false, downstream: false });
     assert.deepEqual(rolesOf([])('z'), { upstream: true, downstream: true });
   });
+
+  it('-U: one uplink, relayed on both ways, turns on -a; a second -U is refused as dhcrelay refuses it', () => {
+    const r = parseRelayFlags(['-i', 'down0', '-U', 'up0', 's']);
+    assert.ok(r.ok);
+    if (!r.ok) return;
+    assert.equal(r.flags.uplink, 'up0');
+    assert.equal(r.flags.addAgentOptions, true);
+    assert.deepEqual(r.flags.interfaces, [
+      { name: 'down0', upstream: true, downstream: true },
+      { name: 'up0', upstream: true, downstream: true },
+    ]);
+    assert.deepEqual(parseRelayFlags(['-U', 'a', '-U', 'b', 's']), {
+      ok: false,
+      error: 'more than one uplink (-U) specified: b',
+    });
+    assert.deepEqual(parseRelayFlags(['-U']), { ok: false, error: 'No argument for command: -U' });
+    assert.equal(parseRelayFlags(['-U', 'x'.repeat(16), 's']).ok, false);
+  });
 });
