@@ -1,5 +1,5 @@
 // `leasehold relay`: the dhcrelay replacement (IPv4), with dhcrelay's flags, meanings and defaults
-// (dhcrelay(8)): -i/-iu/-id IF, -a, -A LEN, -c COUNT, -m MODE, -D, -U IF, -p PORT, -d, -q, -pf FILE,
+// (dhcrelay(8)): -i/-iu/-id IF, -a, -A LEN, -c COUNT, -m MODE, -D, -U IF, -g ADDR, -p PORT, -d, -q, -pf FILE,
 // --no-pid and the servers. Runs until SIGTERM or SIGINT, which log the counters, close the sockets and remove the PID
 // file. Without -d it goes to the background once ready, as dhcrelay does.
 
@@ -21,6 +21,8 @@ export interface RelayFlags {
   dropMismatches: boolean;
   /** -U: the uplink interface (RFC 3527 link selection). */
   uplink?: string;
+  /** -g: the giaddr replies to clients carry. */
+  fakeGateway?: number;
   port: number;
   debug: boolean;
   quiet: boolean;
@@ -31,7 +33,7 @@ export interface RelayFlags {
 
 export const RELAY_USAGE = `usage: leasehold relay [-d] [-q] [-a] [-D] [-A LENGTH] [-c HOPS] [-p PORT]
                        [-pf PIDFILE] [--no-pid] [-m append|replace|forward|discard]
-                       [-i IF ...] [-iu IF ...] [-id IF ...] [-U IF] SERVER ...
+                       [-i IF ...] [-iu IF ...] [-id IF ...] [-U IF] [-g ADDRESS] SERVER ...
   -i IF      relay on IF both ways; -iu IF upstream only (replies); -id IF downstream only (requests)
   -a         add relay agent information (option 82, circuit-id = interface name); strip it from replies
   -A LENGTH  largest packet option 82 may grow a request to (default 576)
@@ -40,6 +42,7 @@ export const RELAY_USAGE = `usage: leasehold relay [-d] [-q] [-a] [-D] [-A LENGT
   -D         drop replies whose option 82 is not ours (with -a)
   -U IF      RFC 3527: requests from directly connected clients get a link-selection sub-option (the
              receiving interface's address) and giaddr = IF's address; implies -a; IF is relayed on as with -i
+  -g ADDRESS replies sent to clients carry giaddr ADDRESS (for clients that take giaddr as their router)
   -p PORT    listen on PORT and send to servers on PORT; clients are answered on PORT+1 (default 67)
   -d         stay in the foreground, log to stderr
   -q         quiet: no banner
@@ -110,6 +113,13 @@ export function parseRelayFlags(args: readonly string[]): RelayFlagsResult {
           flags.uplink = name;
           flags.addAgentOptions = true; // as dhcrelay: -U turns on -a
           flags.interfaces.push({ name, upstream: true, downstream: true });
+          break;
+        }
+        case '-g': {
+          const text = need();
+          const gw = parseIpv4(text);
+          if (gw === undefined) throw new Error(`Invalid gateway address '${text}'`);
+          flags.fakeGateway = gw;
           break;
         }
         case '-A': {
@@ -207,6 +217,7 @@ export async function run(args: string[]): Promise<number> {
         agentMode: flags.agentMode,
         dropMismatches: flags.dropMismatches,
         ...(flags.uplink !== undefined ? { uplink: flags.uplink } : {}),
+        ...(flags.fakeGateway !== undefined ? { fakeGateway: flags.fakeGateway } : {}),
       },
       interfaces: flags.interfaces,
       port: flags.port,

@@ -9,6 +9,7 @@
 // - BOOTREPLY: only on an upstream interface (-i, -iu); with -a, option 82 is stripped and its circuit-id
 //   may name the interface (-D drops replies that name none of ours); unicast to yiaddr at chaddr
 //   unless the broadcast flag is set, else broadcast; no interface for giaddr: dropped (bogus giaddr);
+//   with -g, giaddr is replaced by the given address (use_fake_gw) just before it goes;
 // - BOOTREQUEST: only on a downstream interface (-i, -id); with -a, option 82 added per -m (discard drops
 //   a request that has one); with -U (RFC 3527) a request from a directly connected client (giaddr 0)
 //   gets a link-selection sub-option holding the receiving interface's address and giaddr becomes the
@@ -21,7 +22,7 @@
 
 import { BOOTREPLY, FLAG_BROADCAST, OFFSET } from '../wire/constants.js';
 import { decodeMessage } from '../wire/decode.js';
-import { IPV4_BROADCAST, ipToBytes, ipToString } from '../wire/ip.js';
+import { IPV4_BROADCAST, ipToBytes, ipToString, writeIpv4 } from '../wire/ip.js';
 import {
   encodeRelayAgentInfo,
   RAI_CIRCUIT_ID,
@@ -48,6 +49,8 @@ export interface RelaySettings {
    * sub-option (the receiving interface's address) and giaddr = this interface's first address.
    */
   uplink?: string;
+  /** -g: replies sent to clients carry this giaddr (ISC use_fake_gw, for clients that route by giaddr). */
+  fakeGateway?: number;
 }
 
 export const RELAY_DEFAULTS: Readonly<Omit<RelaySettings, 'servers'>> = Object.freeze({
@@ -209,6 +212,10 @@ export function relay(
     }
     const source = out.addresses[0];
     if (source === undefined) return drop('no-address', `reply for ${out.name}, which has no IPv4 address`);
+    if (settings.fakeGateway !== undefined) {
+      if (payload === packet.payload) payload = new Uint8Array(payload);
+      writeIpv4(payload, OFFSET.giaddr, settings.fakeGateway);
+    }
     const to: ClientDestination =
       (msg.flags & FLAG_BROADCAST) === 0
         ? { kind: 'link', address: msg.yiaddr, htype: msg.htype, hardware: chaddr, source }

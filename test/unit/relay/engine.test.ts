@@ -371,3 +371,29 @@ describe('relay engine: -U, RFC 3527 link selection (add_relay_agent_options)', 
     assert.equal(decoded(r.decision.payload).options.has(82), false);
   });
 });
+
+describe('relay engine: -g, the giaddr replies to clients carry (use_fake_gw)', () => {
+  const GW = ip('192.0.2.254');
+  it('replaces giaddr in the reply sent to the client, whatever its route; the request is untouched', () => {
+    const r = relay({ payload: reply(), iface: up }, IFACES, settings({ fakeGateway: GW }));
+    assert.equal(r.decision.kind, 'client');
+    if (r.decision.kind !== 'client') return;
+    assert.equal(decoded(r.decision.payload).giaddr, GW);
+    assert.equal(r.decision.iface.name, 'down0', 'still routed by the giaddr it came with');
+    const a = relay(
+      { payload: reply({ agent: circuit('down0') }), iface: up },
+      IFACES,
+      settings({ addAgentOptions: true, fakeGateway: GW }),
+    );
+    assert.ok(a.decision.kind === 'client');
+    const m = decoded(a.decision.payload);
+    assert.deepEqual([m.giaddr, m.options.has(82)], [GW, false]);
+    const req = relay({ payload: request(), iface: down }, IFACES, settings({ fakeGateway: GW }));
+    assert.ok(req.decision.kind === 'servers');
+    assert.equal(decoded(req.decision.payload).giaddr, down.addresses[0]);
+    // The received packet is not written over.
+    const p = reply();
+    relay({ payload: p, iface: up }, IFACES, settings({ fakeGateway: GW }));
+    assert.equal(decoded(p).giaddr, down.addresses[0]);
+  });
+});

@@ -73,4 +73,12 @@ describe('leasehold relay flags (dhcrelay(8))', () => {
     assert.deepEqual(parseRelayFlags(['-U']), { ok: false, error: 'No argument for command: -U' });
     assert.equal(parseRelayFlags(['-U', 'x'.repeat(16), 's']).ok, false);
   });
+
+  it("-g: an address, else dhcrelay's usage error", () => {
+    const r = parseRelayFlags(['-g', '192.0.2.254', 's']);
+    assert.ok(r.ok && r.flags.fakeGateway === 0xc00002fe);
+    for (const bad of ['192.0.2', '192.0.2.256', 'gw', '192.0.2.01']) {
+      assert.deepEqual(parseRelayFlags(['-g', bad, 's']), { ok: false, error: `Invalid gateway address '${bad}'` });
+    }
+  });
 });
