@@ -1,9 +1,17 @@
 // `leasehold relay`: the dhcrelay replacement (IPv4), with dhcrelay's flags, meanings and defaults
 // (dhcrelay(8)): -i/-iu/-id IF, -a, -A LEN, -c COUNT, -m MODE, -D, -U IF, -g ADDR, -p PORT, -d, -q, -pf FILE,
-// --no-pid and the servers. Runs until SIGTERM or SIGINT, which log the counters, close the sockets and remove the PID
+// --no-pid and the servers; and Leasehold's own --circuit-id IF=VALUE, --remote-id [IF=]VALUE (src/relay/agent-ids.ts). Runs until SIGTERM or SIGINT, which log the counters, close the sockets and remove the PID
 // file. Without -d it goes to the background once ready, as dhcrelay does.
 
 import { lookup } from 'node:dns/promises';
+import {
+  type AgentIds,
+  addCircuitId,
+  addRemoteId,
+  agentLengthError,
+  emptyAgentIds,
+  IFNAME_MAX,
+} from '../relay/agent-ids.js';
 import { DHCP_MTU_MAX } from '../relay/agent-options.js';
 import { startRelay } from '../relay/daemon-start.js';
 import { RELAY_DEFAULTS, type RelaySettings } from '../relay/engine.js';
@@ -23,6 +31,8 @@ export interface RelayFlags {
   uplink?: string;
   /** -g: the giaddr replies to clients carry. */
   fakeGateway?: number;
+  /** --circuit-id, --remote-id (Leasehold extensions). */
+  agentIds: AgentIds;
   port: number;
   debug: boolean;
   quiet: boolean;
@@ -33,7 +43,8 @@ export interface RelayFlags {
 
 export const RELAY_USAGE = `usage: leasehold relay [-d] [-q] [-a] [-D] [-A LENGTH] [-c HOPS] [-p PORT]
                        [-pf PIDFILE] [--no-pid] [-m append|replace|forward|discard]
-                       [-i IF ...] [-iu IF ...] [-id IF ...] [-U IF] [-g ADDRESS] SERVER ...
+                       [-i IF ...] [-iu IF ...] [-id IF ...] [-U IF] [-g ADDRESS]
+                       [--circuit-id IF=VALUE ...] [--remote-id [IF=]VALUE ...] SERVER ...
   -i IF      relay on IF both ways; -iu IF upstream only (replies); -id IF downstream only (requests)
   -a         add relay agent information (option 82, circuit-id = interface name); strip it from replies
   -A LENGTH  largest packet option 82 may grow a request to (default 576)
@@ -43,14 +54,15 @@ export const RELAY_USAGE = `usage: leasehold relay [-d] [-q] [-a] [-D] [-A LENGT
   -U IF      RFC 3527: requests from directly connected clients get a link-selection sub-option (the
              receiving interface's address) and giaddr = IF's address; implies -a; IF is relayed on as with -i
   -g ADDRESS replies sent to clients carry giaddr ADDRESS (for clients that take giaddr as their router)
+Leasehold extensions (ISC dhcrelay has no IPv4 flag for these); each turns on -a:
+  --circuit-id IF=VALUE   circuit-id (sub-option 1) for IF instead of its name; replies are matched by it
+  --remote-id VALUE       remote-id (sub-option 2) on every interface; IF=VALUE: on IF only (wins over VALUE)
+             VALUE is text, or hex bytes written 0x0a1b2c or 0a:1b:2c; 1 to 255 bytes
   -p PORT    listen on PORT and send to servers on PORT; clients are answered on PORT+1 (default 67)
   -d         stay in the foreground, log to stderr
   -q         quiet: no banner
   -pf FILE   PID file (default /var/run/dhcrelay.pid, written when not -d); --no-pid writes none
 `;
-
-/** Linux's IFNAMSIZ less the terminating NUL (ISC: sizeof(interface_info.name) - 1). */
-const IFNAME_MAX = 15;
 
 export type RelayFlagsResult =
   | { ok: true; flags: RelayFlags }
@@ -65,6 +77,7 @@ export function parseRelayFlags(args: readonly string[]): RelayFlagsResult {
     maxHops: RELAY_DEFAULTS.maxHops,
     agentMode: RELAY_DEFAULTS.agentMode,
     dropMismatches: false,
+    agentIds: emptyAgentIds(),
     port: 67,
     debug: false,
     quiet: false,
@@ -122,6 +135,14 @@ export function parseRelayFlags(args: readonly string[]): RelayFlagsResult {
           flags.fakeGateway = gw;
           break;
         }
+        case '--circuit-id':
+          addCircuitId(flags.agentIds, need());
+          flags.addAgentOptions = true;
+          break;
+        case '--remote-id':
+          addRemoteId(flags.agentIds, need());
+          flags.addAgentOptions = true;
+          break;
         case '-A': {
           const n = Number.parseInt(need(), 10);
           if (!Number.isFinite(n) || n > DHCP_MTU_MAX)
@@ -165,6 +186,11 @@ export function parseRelayFlags(args: readonly string[]): RelayFlagsResult {
     }
   }
   if (flags.servers.length === 0) return { ok: false, error: 'No servers specified.' };
+  const tooLong = agentLengthError(flags.agentIds, {
+    linkSelection: flags.uplink !== undefined,
+    serverIdOverride: false,
+  });
+  if (tooLong !== undefined) return { ok: false, error: tooLong };
   return { ok: true, flags };
 }
 
@@ -220,6 +246,7 @@ export async function run(args: string[]): Promise<number> {
         ...(flags.fakeGateway !== undefined ? { fakeGateway: flags.fakeGateway } : {}),
       },
       interfaces: flags.interfaces,
+      agentIds: flags.agentIds,
       port: flags.port,
       // dhcrelay writes its PID file only when it goes to the background.
       pidFile: flags.noPid || flags.debug ? undefined : flags.pidFile,

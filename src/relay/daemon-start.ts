@@ -10,6 +10,7 @@ import type { PacketHandler, ServedInterface, Transport } from '../io/transport.
 import type { Logger } from '../server/daemon-log.js';
 import { removePidFile, writePidFile } from '../server/pid-file.js';
 import { ipToString, maskToPrefix, networkOf } from '../wire/ip.js';
+import type { AgentIds } from './agent-ids.js';
 import { RelayDaemon, type Roles } from './daemon.js';
 import type { RelaySettings } from './engine.js';
 
@@ -19,6 +20,8 @@ export interface RelayStartSettings {
   relay: RelaySettings;
   /** Named interfaces and their directions: -i both, -iu upstream, -id downstream. */
   interfaces: ReadonlyArray<{ name: string; upstream: boolean; downstream: boolean }>;
+  /** --circuit-id, --remote-id; default: circuit-id = the interface name, no remote-id (ISC). */
+  agentIds?: AgentIds;
   port: number;
   pidFile: string | undefined;
   quiet: boolean;
@@ -70,7 +73,7 @@ export async function startRelay(settings: RelayStartSettings, deps: RelayStartD
     log.error(selection.error);
     return { ok: false, code: 1 };
   }
-  const daemon = new RelayDaemon(settings.relay, rolesOf(settings.interfaces), log);
+  const daemon = new RelayDaemon(settings.relay, rolesOf(settings.interfaces), log, settings.agentIds);
   const open =
     deps.openTransport ??
     ((ifaces, port, onPacket) =>

@@ -8,6 +8,7 @@ import type { Destination, ReceivedPacket, ServedInterface, Transport } from '..
 import { type DropCounter, DropCounter as Drops, type Logger } from '../server/daemon-log.js';
 import { BOOTREPLY } from '../wire/constants.js';
 import { ipToString, macToString } from '../wire/ip.js';
+import { type AgentIds, circuitIdOf, emptyAgentIds, remoteIdOf } from './agent-ids.js';
 import { type RelayInterface, type RelayResult, type RelaySettings, relay } from './engine.js';
 
 /** Which directions an interface serves (-i both, -iu upstream, -id downstream; none named: both). */
@@ -41,6 +42,7 @@ export class RelayDaemon {
     private readonly settings: RelaySettings,
     private readonly roles: Roles,
     private readonly log: Logger,
+    private readonly agentIds: AgentIds = emptyAgentIds(),
   ) {
     this.drops = new Drops(log);
   }
@@ -55,13 +57,17 @@ export class RelayDaemon {
     const key = served.map((i) => `${i.name}=${i.addresses.join(',')}`).join(' ');
     if (key !== this.cachedFrom) {
       this.cachedFrom = key;
-      this.cached = served.map((i) => ({
-        name: i.name,
-        addresses: i.addresses,
-        masks: i.masks,
-        ...this.roles(i.name),
-        circuitId: new Uint8Array(Buffer.from(i.name, 'latin1')),
-      }));
+      this.cached = served.map((i) => {
+        const remoteId = remoteIdOf(this.agentIds, i.name);
+        return {
+          name: i.name,
+          addresses: i.addresses,
+          masks: i.masks,
+          ...this.roles(i.name),
+          circuitId: circuitIdOf(this.agentIds, i.name),
+          ...(remoteId !== undefined ? { remoteId } : {}),
+        };
+      });
     }
     return this.cached;
   }
