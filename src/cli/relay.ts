@@ -1,7 +1,9 @@
 // `leasehold relay`: the dhcrelay replacement (IPv4), with dhcrelay's flags, meanings and defaults
 // (dhcrelay(8)): -i/-iu/-id IF, -a, -A LEN, -c COUNT, -m MODE, -D, -U IF, -g ADDR, -p PORT, -d, -q, -pf FILE,
-// --no-pid and the servers; and Leasehold's own --circuit-id IF=VALUE, --remote-id [IF=]VALUE (src/relay/agent-ids.ts). Runs until SIGTERM or SIGINT, which log the counters, close the sockets and remove the PID
-// file. Without -d it goes to the background once ready, as dhcrelay does.
+// --no-pid and the servers; and Leasehold's own --circuit-id IF=VALUE, --remote-id [IF=]VALUE
+// (src/relay/agent-ids.ts) and --server-id-override (RFC 5107). Runs until SIGTERM or SIGINT, which log the
+// counters, close the sockets and remove the PID file. Without -d it goes to the background once ready, as
+// dhcrelay does.
 
 import { lookup } from 'node:dns/promises';
 import {
@@ -33,6 +35,8 @@ export interface RelayFlags {
   fakeGateway?: number;
   /** --circuit-id, --remote-id (Leasehold extensions). */
   agentIds: AgentIds;
+  /** --server-id-override (RFC 5107, a Leasehold extension). */
+  serverIdOverride: boolean;
   port: number;
   debug: boolean;
   quiet: boolean;
@@ -44,7 +48,8 @@ export interface RelayFlags {
 export const RELAY_USAGE = `usage: leasehold relay [-d] [-q] [-a] [-D] [-A LENGTH] [-c HOPS] [-p PORT]
                        [-pf PIDFILE] [--no-pid] [-m append|replace|forward|discard]
                        [-i IF ...] [-iu IF ...] [-id IF ...] [-U IF] [-g ADDRESS]
-                       [--circuit-id IF=VALUE ...] [--remote-id [IF=]VALUE ...] SERVER ...
+                       [--circuit-id IF=VALUE ...] [--remote-id [IF=]VALUE ...]
+                       [--server-id-override] SERVER ...
   -i IF      relay on IF both ways; -iu IF upstream only (replies); -id IF downstream only (requests)
   -a         add relay agent information (option 82, circuit-id = interface name); strip it from replies
   -A LENGTH  largest packet option 82 may grow a request to (default 576)
@@ -58,6 +63,8 @@ Leasehold extensions (ISC dhcrelay has no IPv4 flag for these); each turns on -a
   --circuit-id IF=VALUE   circuit-id (sub-option 1) for IF instead of its name; replies are matched by it
   --remote-id VALUE       remote-id (sub-option 2) on every interface; IF=VALUE: on IF only (wins over VALUE)
              VALUE is text, or hex bytes written 0x0a1b2c or 0a:1b:2c; 1 to 255 bytes
+  --server-id-override    RFC 5107: add sub-option 11 = the receiving interface's address (clients then
+             renew by unicast to the relay, which relays it); the server must support RFC 5107
   -p PORT    listen on PORT and send to servers on PORT; clients are answered on PORT+1 (default 67)
   -d         stay in the foreground, log to stderr
   -q         quiet: no banner
@@ -78,6 +85,7 @@ export function parseRelayFlags(args: readonly string[]): RelayFlagsResult {
     agentMode: RELAY_DEFAULTS.agentMode,
     dropMismatches: false,
     agentIds: emptyAgentIds(),
+    serverIdOverride: false,
     port: 67,
     debug: false,
     quiet: false,
@@ -143,6 +151,10 @@ export function parseRelayFlags(args: readonly string[]): RelayFlagsResult {
           addRemoteId(flags.agentIds, need());
           flags.addAgentOptions = true;
           break;
+        case '--server-id-override':
+          flags.serverIdOverride = true;
+          flags.addAgentOptions = true;
+          break;
         case '-A': {
           const n = Number.parseInt(need(), 10);
           if (!Number.isFinite(n) || n > DHCP_MTU_MAX)
@@ -188,7 +200,7 @@ export function parseRelayFlags(args: readonly string[]): RelayFlagsResult {
   if (flags.servers.length === 0) return { ok: false, error: 'No servers specified.' };
   const tooLong = agentLengthError(flags.agentIds, {
     linkSelection: flags.uplink !== undefined,
-    serverIdOverride: false,
+    serverIdOverride: flags.serverIdOverride,
   });
   if (tooLong !== undefined) return { ok: false, error: tooLong };
   return { ok: true, flags };
@@ -242,6 +254,7 @@ export async function run(args: string[]): Promise<number> {
         maxPacketSize: flags.maxPacketSize,
         agentMode: flags.agentMode,
         dropMismatches: flags.dropMismatches,
+        serverIdOverride: flags.serverIdOverride,
         ...(flags.uplink !== undefined ? { uplink: flags.uplink } : {}),
         ...(flags.fakeGateway !== undefined ? { fakeGateway: flags.fakeGateway } : {}),
       },

@@ -14,6 +14,9 @@
 //   a request that has one); with -U (RFC 3527) a request from a directly connected client (giaddr 0)
 //   gets a link-selection sub-option holding the receiving interface's address and giaddr becomes the
 //   uplink interface's first address (only when our option 82 went in, as in add_relay_agent_options);
+//   with --server-id-override (RFC 5107, a Leasehold extension) such a request also gets sub-option 11
+//   holding the receiving interface's address, where the client then unicasts its renewals, and a
+//   request unicast to any of our addresses is relayed like a broadcast one;
 //   giaddr set to the interface's first address when 0; hops incremented while below -c, else dropped;
 //   sent to every server.
 // One departure (README): through packet sockets a relay that also routes sees requests unicast to another
@@ -28,6 +31,7 @@ import {
   RAI_CIRCUIT_ID,
   RAI_LINK_SELECTION,
   RAI_REMOTE_ID,
+  RAI_SERVER_ID_OVERRIDE,
   type SubOption,
 } from '../wire/relay-agent.js';
 import { type AgentMode, addAgentOption, DHCP_MTU_MIN, type MismatchCause, stripAgentOption } from './agent-options.js';
@@ -51,6 +55,11 @@ export interface RelaySettings {
   uplink?: string;
   /** -g: replies sent to clients carry this giaddr (ISC use_fake_gw, for clients that route by giaddr). */
   fakeGateway?: number;
+  /**
+   * --server-id-override (RFC 5107; ISC's dhcrelay has none): requests from directly connected clients get
+   * sub-option 11 = the receiving interface's address, which the server then names as its identifier.
+   */
+  serverIdOverride: boolean;
 }
 
 export const RELAY_DEFAULTS: Readonly<Omit<RelaySettings, 'servers'>> = Object.freeze({
@@ -59,6 +68,7 @@ export const RELAY_DEFAULTS: Readonly<Omit<RelaySettings, 'servers'>> = Object.f
   maxPacketSize: DHCP_MTU_MIN,
   agentMode: 'replace' as AgentMode,
   dropMismatches: false,
+  serverIdOverride: false,
 });
 
 /** One of the relay's interfaces, as the engine needs it. */
@@ -154,15 +164,22 @@ function addressedToUs(dst: number, interfaces: readonly RelayInterface[]): bool
 export interface AgentExtras {
   /** RFC 3527 link-selection (-U): the receiving interface's address. */
   linkSelection?: number;
+  /** RFC 5107 server-id-override (--server-id-override): the receiving interface's address. */
+  serverIdOverride?: number;
 }
 
-/** Our option 82: circuit-id, then remote-id when the interface has one, then link-selection (ISC's order). */
+/**
+ * Our option 82: circuit-id, then remote-id when the interface has one, then link-selection (ISC's order),
+ * then server-id-override.
+ */
 export function agentInformation(iface: RelayInterface, extras: AgentExtras = {}): Uint8Array {
   const subs: SubOption[] = [{ code: RAI_CIRCUIT_ID, data: iface.circuitId }];
   if (iface.remoteId !== undefined && iface.remoteId.length > 0)
     subs.push({ code: RAI_REMOTE_ID, data: iface.remoteId });
   if (extras.linkSelection !== undefined)
     subs.push({ code: RAI_LINK_SELECTION, data: ipToBytes(extras.linkSelection) });
+  if (extras.serverIdOverride !== undefined)
+    subs.push({ code: RAI_SERVER_ID_OVERRIDE, data: ipToBytes(extras.serverIdOverride) });
   return encodeRelayAgentInfo(subs);
 }
 
@@ -243,7 +260,10 @@ export function relay(
         return drop('no-uplink-address', `uplink interface ${settings.uplink} (-U) has no IPv4 address`);
       }
     }
-    const extras: AgentExtras = uplinkAddress !== undefined ? { linkSelection: ip.addresses[0]! } : {};
+    const extras: AgentExtras = {};
+    if (uplinkAddress !== undefined) extras.linkSelection = ip.addresses[0]!;
+    // RFC 5107: only the client's first relay can be the address it renews at.
+    if (settings.serverIdOverride && msg.giaddr === 0) extras.serverIdOverride = ip.addresses[0]!;
     const added = addAgentOption(payload, agentInformation(ip, extras), settings.agentMode, settings.maxPacketSize);
     if (!added.ok) return drop(added.cause, added.detail);
     payload = added.packet;

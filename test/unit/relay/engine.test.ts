@@ -397,3 +397,52 @@ describe('relay engine: -g, the giaddr replies to clients carry (use_fake_gw)', 
     assert.equal(decoded(p).giaddr, down.addresses[0]);
   });
 });
+
+describe('relay engine: --server-id-override (RFC 5107)', () => {
+  const S = (extra: Partial<RelaySettings> = {}) =>
+    settings({ addAgentOptions: true, serverIdOverride: true, ...extra });
+  const subs = (p: Uint8Array) => {
+    const d = decodeRelayAgentInfo(decoded(p).options.get(82)!);
+    assert.ok(d.ok);
+    return d.subOptions.map((s) => [s.code, [...s.data]]);
+  };
+
+  it('a directly connected client: sub-option 11 = the receiving interface, last (after link-selection with -U)', () => {
+    const r = relay({ payload: request(), iface: down }, IFACES, S());
+    assert.ok(r.decision.kind === 'servers');
+    assert.deepEqual(subs(r.decision.payload), [
+      [1, [...bytes('down0')]],
+      [11, [192, 0, 2, 1]],
+    ]);
+    const u = relay({ payload: request(), iface: down }, IFACES, S({ uplink: 'up0' }));
+    assert.ok(u.decision.kind === 'servers');
+    assert.deepEqual(
+      subs(u.decision.payload).map(([c, d]) => [c, (d as number[]).length]),
+      [
+        [1, 5],
+        [5, 4],
+        [11, 4],
+      ],
+    );
+    assert.deepEqual(subs(u.decision.payload)[2], [11, [192, 0, 2, 1]], 'the client-facing address, not the uplink');
+    // Behind another relay the client cannot reach us: no override.
+    const far = relay({ payload: request({ giaddr: ip('192.0.2.77') }), iface: down }, IFACES, S());
+    assert.ok(far.decision.kind === 'servers');
+    assert.deepEqual(
+      subs(far.decision.payload).map(([c]) => c),
+      [1],
+    );
+  });
+
+  it('relays a renewal unicast to that address (and to our other addresses), still not one to another host', () => {
+    for (const dst of [down.addresses[0]!, up.addresses[0]!]) {
+      const r = relay({ payload: request(), iface: down, destination: dst }, IFACES, S());
+      assert.equal(r.decision.kind, 'servers', `to ${dst}`);
+      if (r.decision.kind !== 'servers') continue;
+      assert.equal(decoded(r.decision.payload).giaddr, down.addresses[0]);
+      assert.deepEqual(subs(r.decision.payload).at(-1), [11, [192, 0, 2, 1]]);
+    }
+    const other = relay({ payload: request(), iface: down, destination: SERVER }, IFACES, S());
+    assert.deepEqual(other.decision, { kind: 'ignore', reason: 'not-for-us' });
+  });
+});

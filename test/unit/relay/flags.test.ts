@@ -81,4 +81,14 @@ describe('leasehold relay flags (dhcrelay(8))', () => {
       assert.deepEqual(parseRelayFlags(['-g', bad, 's']), { ok: false, error: `Invalid gateway address '${bad}'` });
     }
   });
+
+  it('--server-id-override turns on -a, and counts in the 255-byte limit of option 82', () => {
+    const r = parseRelayFlags(['--server-id-override', 's']);
+    assert.ok(r.ok && r.flags.serverIdOverride && r.flags.addAgentOptions);
+    const cid = `a=${'c'.repeat(250)}`; // a 252-byte circuit-id sub-option: fits alone, not with 6 more
+    assert.equal(parseRelayFlags(['--circuit-id', cid, 's']).ok, true);
+    const both = parseRelayFlags(['--circuit-id', cid, '--server-id-override', 's']);
+    assert.ok(!both.ok && 'error' in both);
+    assert.match(both.error, /^relay agent information for a would be 258 bytes; option 82 holds at most 255/);
+  });
 });
