@@ -25,7 +25,11 @@ export interface RelayLab {
   clientMac: string;
 }
 
-export async function relayTopology(lab: Lab): Promise<RelayLab> {
+/**
+ * `serverRoute: false` leaves out the server's route to the client subnet: the server can then answer only
+ * the relay's upstream address (the case RFC 3527 link selection, -U, is for).
+ */
+export async function relayTopology(lab: Lab, opts: { serverRoute?: boolean } = {}): Promise<RelayLab> {
   const client = await lab.netns();
   const relay = await lab.netns();
   const server = await lab.netns();
@@ -33,7 +37,9 @@ export async function relayTopology(lab: Lab): Promise<RelayLab> {
   await lab.veth(relay, server, { aIf: 'up0', bIf: 'srv0', aAddr: `${RELAY_UP}/24`, bAddr: `${SERVER}/24` });
   await lab.sysctl(relay, 'net.ipv4.ip_forward', '1');
   await lab.ip(['-n', client.name, 'route', 'add', '198.51.100.0/24', 'via', RELAY_DOWN, 'dev', 'ep0', 'onlink']);
-  await lab.ip(['-n', server.name, 'route', 'add', '192.0.2.0/24', 'via', RELAY_UP, 'dev', 'srv0']);
+  if (opts.serverRoute !== false) {
+    await lab.ip(['-n', server.name, 'route', 'add', '192.0.2.0/24', 'via', RELAY_UP, 'dev', 'srv0']);
+  }
   return { client, relay, server, clientMac: cli.mac };
 }
 
@@ -65,14 +71,18 @@ export function clientConf(dir: string): string {
   return path;
 }
 
-/** `leasehold relay -d` in the relay namespace, waited for until it serves. */
+/**
+ * `leasehold relay -d` in the relay namespace, waited for until it serves; `named` are its interface flags
+ * (default -i down0 -i up0; [] for every broadcast interface).
+ */
 export async function startLeaseholdRelay(
   lab: Lab,
   ns: Netns,
   extra: string[] = [],
   server = SERVER,
+  named: string[] = ['-i', 'down0', '-i', 'up0'],
 ): Promise<Spawned> {
-  const args = [join(REPO, 'bin/leasehold'), 'relay', '-d', '-i', 'down0', '-i', 'up0', ...extra, server];
+  const args = [join(REPO, 'bin/leasehold'), 'relay', '-d', ...named, ...extra, server];
   const proc = lab.spawn(ns, process.execPath, args, { timeoutMs: 90_000 });
   await waitForLog(proc, /^Relay agent starting service\.$/, { name: 'relay stderr' }).catch(async (e: Error) => {
     await proc.stop(500);
