@@ -57,6 +57,7 @@ RELAY_BASE=${RELAY_BASE:-}       # default: this run's sustained rate of RELAY_S
 RELAY_SECS=${RELAY_SECS:-}       # perfdhcp -p of each fixed-rate step (default CONFIRM_SECS)
 RELAY_SEARCH_STEPS=${RELAY_SEARCH_STEPS:-3} # then, per relay, this many bisection steps of STEP_SECS above its best passing rate (0: none)
 RELAY_SEARCH_MAX=${RELAY_SEARCH_MAX:-}      # upper end of that search (default 1.25 x RELAY_BASE)
+RELAY_NODE_OPTS=${RELAY_NODE_OPTS:-}        # node flags for leasehold relay only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p")
 READY_TIMEOUT=${READY_TIMEOUT:-20}
 EXIT_WAIT_US=${EXIT_WAIT_US:-500000}   # perfdhcp -W
 LEASEHOLD_CMD=${LEASEHOLD_CMD:-"node $REPO/bin/leasehold server -f -d -q -cf {conf} -lf {leases} -pf {workdir}/leasehold.pid {iface}"}
@@ -439,7 +440,7 @@ start_relay() {
   local name=$1 w=$2 cmd ready
   mkdir -p "$w"
   case $name in
-    leasehold) cmd="node $REPO/bin/leasehold relay -d -id $IF_RDN -iu $IF_RUP $ADDR_SRV"; ready='^Relay agent starting service\.$' ;;
+    leasehold) cmd="node ${RELAY_NODE_OPTS:+$RELAY_NODE_OPTS }$REPO/bin/leasehold relay -d -id $IF_RDN -iu $IF_RUP $ADDR_SRV"; ready='^Relay agent starting service\.$' ;;
     dhcrelay) cmd="/usr/sbin/dhcrelay -4 -d --no-pid -id $IF_RDN -iu $IF_RUP $ADDR_SRV"; ready='^Sending on +Socket/fallback' ;;
     *) return 1 ;;
   esac

@@ -35,8 +35,17 @@ export class RelayDaemon {
   };
   readonly drops: DropCounter;
   private transport: Transport | undefined;
-  private cachedFrom: string | undefined;
+  // The engine's view of the transport's interfaces, rebuilt when the transport's list changes. The
+  // transports replace a record (and its address list) when an interface changes, never edit one in
+  // place, so comparing the records and address lists by identity tells a change without building
+  // anything per packet.
+  private seenRecords: readonly ServedInterface[] = [];
+  private seenAddresses: (readonly number[])[] = [];
   private cached: RelayInterface[] = [];
+  private readonly ours = new Map<ServedInterface, RelayInterface>();
+  private readonly served = new Map<RelayInterface, ServedInterface>();
+  /** Per server: where its requests go, and its address as the log shows it. */
+  private readonly toServers = new Map<number, { to: Destination; shown: string }>();
 
   constructor(
     private readonly settings: RelaySettings,
@@ -45,30 +54,46 @@ export class RelayDaemon {
     private readonly agentIds: AgentIds = emptyAgentIds(),
   ) {
     this.drops = new Drops(log);
+    for (const address of settings.servers) {
+      this.toServers.set(address, { to: { kind: 'relay', address }, shown: ipToString(address) });
+    }
   }
 
   start(transport: Transport): void {
     this.transport = transport;
   }
 
+  private unchanged(served: readonly ServedInterface[]): boolean {
+    if (served.length !== this.seenRecords.length) return false;
+    for (let k = 0; k < served.length; k++) {
+      const i = served[k]!;
+      if (i !== this.seenRecords[k] || i.addresses !== this.seenAddresses[k]) return false;
+    }
+    return true;
+  }
+
   /** The relay's interfaces as the engine sees them (rebuilt when the transport's set changes). */
   private interfaces(): RelayInterface[] {
     const served = this.transport?.interfaces ?? [];
-    const key = served.map((i) => `${i.name}=${i.addresses.join(',')}`).join(' ');
-    if (key !== this.cachedFrom) {
-      this.cachedFrom = key;
-      this.cached = served.map((i) => {
-        const remoteId = remoteIdOf(this.agentIds, i.name);
-        return {
-          name: i.name,
-          addresses: i.addresses,
-          masks: i.masks,
-          ...this.roles(i.name),
-          circuitId: circuitIdOf(this.agentIds, i.name),
-          ...(remoteId !== undefined ? { remoteId } : {}),
-        };
-      });
-    }
+    if (this.unchanged(served)) return this.cached;
+    this.seenRecords = [...served];
+    this.seenAddresses = served.map((i) => i.addresses);
+    this.ours.clear();
+    this.served.clear();
+    this.cached = served.map((i) => {
+      const remoteId = remoteIdOf(this.agentIds, i.name);
+      const mine: RelayInterface = {
+        name: i.name,
+        addresses: i.addresses,
+        masks: i.masks,
+        ...this.roles(i.name),
+        circuitId: circuitIdOf(this.agentIds, i.name),
+        ...(remoteId !== undefined ? { remoteId } : {}),
+      };
+      this.ours.set(i, mine);
+      this.served.set(mine, i);
+      return mine;
+    });
     return this.cached;
   }
 
@@ -79,8 +104,11 @@ export class RelayDaemon {
     // UDP sockets receive a server's reply on the socket of giaddr's interface (downstream), not the one it
     // came in on: its direction cannot be checked there.
     const isReply = packet.payload[0] === BOOTREPLY;
+    const got = packet.iface;
     const iface =
-      transport.kind === 'udp' && isReply ? undefined : interfaces.find((i) => i.name === packet.iface?.name);
+      (transport.kind === 'udp' && isReply) || got === undefined
+        ? undefined
+        : (this.ours.get(got) ?? interfaces.find((i) => i.name === got.name));
     const destination = 'destinationAddress' in packet ? (packet.destinationAddress as number) : undefined;
     const res = relay(
       { payload: packet.payload, iface, ...(destination !== undefined ? { destination } : {}) },
@@ -102,26 +130,26 @@ export class RelayDaemon {
         return;
       case 'servers':
         for (const server of d.servers) {
-          this.send(transport, d.payload, { kind: 'relay', address: server }, undefined).then(
-            () => {
-              this.counters.requestsRelayed++;
-              this.log.info(`Forwarded BOOTREQUEST for ${macToString(d.chaddr)} to ${ipToString(server)}`);
-            },
-            (e: unknown) => {
-              this.counters.serverSendErrors++;
-              this.log.error(`Can't forward BOOTREQUEST to ${ipToString(server)}: ${errText(e)}`);
-            },
-          );
+          const s = this.toServers.get(server) ?? { to: { kind: 'relay', address: server }, shown: ipToString(server) };
+          const sent = () => {
+            this.counters.requestsRelayed++;
+            this.log.info(`Forwarded BOOTREQUEST for ${macToString(d.chaddr)} to ${s.shown}`);
+          };
+          const failed = (e: unknown) => {
+            this.counters.serverSendErrors++;
+            this.log.error(`Can't forward BOOTREQUEST to ${s.shown}: ${errText(e)}`);
+          };
+          this.send(transport, d.payload, s.to, undefined, sent, failed);
         }
         return;
       case 'client': {
-        const served = transport.interfaces.find((i) => i.name === d.iface.name);
-        const to: Destination =
-          d.to.kind === 'link'
-            ? { kind: 'link', address: d.to.address, htype: d.to.htype, hardware: d.to.hardware, source: d.to.source }
-            : { kind: 'broadcast', source: d.to.source };
+        const served = this.served.get(d.iface) ?? transport.interfaces.find((i) => i.name === d.iface.name);
         const shown = d.to.kind === 'link' ? ipToString(d.to.address) : '255.255.255.255';
-        this.send(transport, d.payload, to, served).then(
+        this.send(
+          transport,
+          d.payload,
+          d.to,
+          served,
           () => {
             this.counters.repliesRelayed++;
             this.log.info(`Forwarded BOOTREPLY for ${macToString(d.chaddr)} to ${shown}`);
@@ -136,19 +164,29 @@ export class RelayDaemon {
     }
   }
 
+  /**
+   * Sends, then calls `sent` or `failed`: at once where the transport sends synchronously (the raw
+   * transport: no promise per packet), else when its promise settles.
+   */
   private send(
     transport: Transport,
     payload: Uint8Array,
     to: Destination,
     iface: ServedInterface | undefined,
-  ): Promise<void> {
-    if (transport.sendNow === undefined) return transport.send(payload, to, iface);
+    sent: () => void,
+    failed: (e: unknown) => void,
+  ): void {
+    if (transport.sendNow === undefined) {
+      transport.send(payload, to, iface).then(sent, failed);
+      return;
+    }
     try {
       transport.sendNow(payload, to, iface);
-      return Promise.resolve();
     } catch (e) {
-      return Promise.reject(e);
+      failed(e);
+      return;
     }
+    sent();
   }
 
   /** The counters, as lines for the log at shutdown. */

@@ -35,6 +35,7 @@ import {
   type SubOption,
 } from '../wire/relay-agent.js';
 import { type AgentMode, addAgentOption, DHCP_MTU_MIN, type MismatchCause, stripAgentOption } from './agent-options.js';
+import { readChaddr, readHeader, wellFormed } from './header.js';
 
 export interface RelaySettings {
   servers: readonly number[];
@@ -130,11 +131,17 @@ export type RelayDecision =
 
 export interface RelayResult {
   decision: RelayDecision;
-  counts: CountCause[];
-  log: string[];
+  counts: readonly CountCause[];
+  log: readonly string[];
 }
 
-function result(decision: RelayDecision, counts: CountCause[] = [], log: string[] = []): RelayResult {
+const NONE: readonly never[] = Object.freeze([]);
+
+function result(
+  decision: RelayDecision,
+  counts: readonly CountCause[] = NONE,
+  log: readonly string[] = NONE,
+): RelayResult {
   return { decision, counts, log };
 }
 
@@ -173,6 +180,22 @@ export interface AgentExtras {
  * then server-id-override.
  */
 export function agentInformation(iface: RelayInterface, extras: AgentExtras = {}): Uint8Array {
+  // The same interface record and extras give the same bytes: built once, not per request.
+  const memo = agentMemo.get(iface);
+  if (memo !== undefined && memo.link === extras.linkSelection && memo.override === extras.serverIdOverride) {
+    return memo.data;
+  }
+  const data = buildAgentInformation(iface, extras);
+  agentMemo.set(iface, { link: extras.linkSelection, override: extras.serverIdOverride, data });
+  return data;
+}
+
+const agentMemo = new WeakMap<
+  RelayInterface,
+  { link: number | undefined; override: number | undefined; data: Uint8Array }
+>();
+
+function buildAgentInformation(iface: RelayInterface, extras: AgentExtras): Uint8Array {
   const subs: SubOption[] = [{ code: RAI_CIRCUIT_ID, data: iface.circuitId }];
   if (iface.remoteId !== undefined && iface.remoteId.length > 0)
     subs.push({ code: RAI_REMOTE_ID, data: iface.remoteId });
@@ -192,18 +215,21 @@ export function relay(
   interfaces: readonly RelayInterface[],
   settings: RelaySettings,
 ): RelayResult {
-  const decoded = decodeMessage(packet.payload);
-  if (!decoded.ok) {
-    const cause = decoded.error.cause === 'bad-hlen' ? 'bad-hlen' : 'bad-packet';
-    return drop(cause, decoded.error.detail);
+  if (!wellFormed(packet.payload)) {
+    // The decoder says why, in the words every drop of this kind has been logged with.
+    const decoded = decodeMessage(packet.payload);
+    if (!decoded.ok) {
+      const cause = decoded.error.cause === 'bad-hlen' ? 'bad-hlen' : 'bad-packet';
+      return drop(cause, decoded.error.detail);
+    }
   }
-  const msg = decoded.message;
+  const msg = readHeader(packet.payload);
   const ip = packet.iface;
   if (ip !== undefined && ip.addresses.length === 0) {
     return drop('no-address', `received on ${ip.name}, which has no IPv4 address`);
   }
   let out = owner(interfaces, msg.giaddr);
-  const chaddr = msg.chaddr.slice(0, msg.hlen);
+  const chaddr = readChaddr(packet.payload, msg.hlen);
 
   if (msg.op === BOOTREPLY) {
     // UDP sockets cannot tell the receiving interface: a reply is taken wherever it came in.
@@ -275,8 +301,7 @@ export function relay(
     }
   }
   if (payload === packet.payload) payload = new Uint8Array(payload); // the header is changed below
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  if (giaddr !== msg.giaddr) view.setUint32(OFFSET.giaddr, giaddr);
+  if (giaddr !== msg.giaddr) writeIpv4(payload, OFFSET.giaddr, giaddr);
   if (msg.hops >= settings.maxHops) {
     return drop('hop-limit', `request has ${msg.hops} hops, the limit (-c) is ${settings.maxHops}`);
   }
