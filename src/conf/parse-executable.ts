@@ -147,7 +147,6 @@ export function parseExecutableStatement(p: Cursor, caseContext: CaseContext): S
       }
       if (t.t !== ')') p.fail('right parenthesis expected.');
       parseSemi(p);
-      p.unsupported('execute()', tok);
       return { kind: 'execute', pos, command: bytesToText(cmd.text), args };
     }
     case 'return': {
@@ -264,7 +263,6 @@ function parseOnStatement(p: Cursor, pos: Pos): Executable {
     if (t.t !== 'or') break;
     t = p.next();
   }
-  p.unsupported(`on ${events.join(' or ')}`, pos);
   if (t.t === ';') return { kind: 'on', pos, events };
   if (t.t !== '{') p.fail('left brace expected.');
   const body = parseExecutableStatements(p, 'any');

@@ -491,7 +491,8 @@ export function settingsChain(parts: {
   };
   // The host's own scope and the groups it sits in, but not the shared tail (global) yet.
   if (parts.host) add(ancestry(parts.host.scope).filter((s) => s.kind !== 'global'));
-  for (const c of parts.classes ?? []) add([c]);
+  // A subclass's settings inherit its class's (ISC clones the class's group for the subclass).
+  for (const c of parts.classes ?? []) add(c.kind === 'subclass' && c.parent !== undefined ? [c, c.parent] : [c]);
   if (parts.pool && parts.subnet && !ancestry(parts.pool.scope).includes(parts.subnet.scope)) {
     // A pool declared at shared-network level: its own scope first, then the subnet the address
     // lies in, then the shared network and above.

@@ -2,8 +2,15 @@
 // times, flags, list links), client keys in chains, and the read-only questions the engine asks
 // about an address. The allocation policy (allocator.ts) extends it.
 
+import type { Statement } from '../conf/ast.js';
 import type { Pool, ScopeTree } from '../conf/scope-tree.js';
-import { BINDING_STATES, type BindingState, type Lease, type LeaseOption } from '../leases/lease.js';
+import {
+  BINDING_STATES,
+  type BindingState,
+  type Lease,
+  type LeaseOption,
+  type LeaseVariable,
+} from '../leases/lease.js';
 import { ipToString, parseIpv4 } from '../wire/index.js';
 import type { ClientIdentity, HardwareAddress } from './client-id.js';
 import { ClientIndex } from './client-index.js';
@@ -49,6 +56,16 @@ export interface PoolStats {
   abandoned: number;
 }
 
+/**
+ * The configuration language's state of one lease (ISC's lease->scope and on_star): its `set`
+ * variables, written to the lease file, and the `on release` / `on expiry` bodies to run when it ends.
+ */
+export interface LeaseScope {
+  variables?: LeaseVariable[];
+  release?: readonly Statement[];
+  expiry?: readonly Statement[];
+}
+
 export class AddressTable {
   readonly pools: readonly Pool[];
   readonly warnings: string[] = [];
@@ -80,6 +97,8 @@ export class AddressTable {
   protected readonly exact = new Map<number, Lease>();
   /** Relay agent options stored with active leases (ISC stash-agent-options): few, so a Map. */
   protected readonly agent = new Map<number, LeaseOption[]>();
+  /** Lease-scope state of the configuration language (variables, on release/expiry): few, so a Map. */
+  protected readonly scopes = new Map<number, LeaseScope>();
   protected readonly clients: ClientIndex;
   protected readonly lists: SlotLists;
   /** Addresses each pool serves (ranges less fixed addresses): ISC's lease_count. */
@@ -88,7 +107,11 @@ export class AddressTable {
   /** Work counter (list and chain steps), for tests that prove allocation cost is flat. */
   steps = 0;
 
+  /** The configuration's option catalogue (`on expiry` bodies run against it). */
+  readonly catalogue: ScopeTree['catalogue'];
+
   constructor(tree: ScopeTree) {
+    this.catalogue = tree.catalogue;
     this.pools = tree.pools;
     const ranges: { low: number; high: number; pool: number; bootp: boolean }[] = [];
     tree.pools.forEach((pool, i) => {
@@ -338,7 +361,19 @@ export class AddressTable {
     if (agent !== undefined) lease.agentOptions = [...agent];
     const name = this.clients.hostnameOf(slot);
     if (name !== undefined) lease.clientHostname = name;
+    const vars = this.scopes.get(slot)?.variables;
+    if (vars !== undefined && vars.length > 0) lease.variables = vars.map((v) => ({ ...v }));
     return lease;
+  }
+
+  /** What the configuration language keeps with a lease (ISC's lease scope and on_star). */
+  leaseScopeOf(slot: number): LeaseScope | undefined {
+    return this.scopes.size === 0 ? undefined : this.scopes.get(slot);
+  }
+
+  setLeaseScope(slot: number, scope: LeaseScope | undefined): void {
+    if (scope === undefined) this.scopes.delete(slot);
+    else this.scopes.set(slot, scope);
   }
 
   /**

@@ -28,6 +28,7 @@ import {
   L_ABANDONED,
   L_FREE,
   L_FREE_BOOTP,
+  type LeaseScope,
   NR_DEFAULT,
   RELEASED,
   RESET,
@@ -36,7 +37,17 @@ import {
 import type { ClientIdentity } from './client-id.js';
 import { NO_SLOT } from './slot-lists.js';
 
-export { ABANDONED, ACTIVE, BACKUP, EXPIRED, FREE, type PoolStats, RELEASED, RESET } from './address-table.js';
+export {
+  ABANDONED,
+  ACTIVE,
+  BACKUP,
+  EXPIRED,
+  FREE,
+  type LeaseScope,
+  type PoolStats,
+  RELEASED,
+  RESET,
+} from './address-table.js';
 export { NO_SLOT } from './slot-lists.js';
 
 export class Allocator extends AddressTable {
@@ -179,7 +190,7 @@ export class Allocator extends AddressTable {
   }
 
   /** Lapses offers and ends leases due by `now`; returns the records of the leases that expired. */
-  expire(now: number): Lease[] {
+  expire(now: number, ended?: (slot: number, scope: LeaseScope) => void): Lease[] {
     const out: Lease[] = [];
     while (this.heap.peekTime() <= now) {
       const slot = this.heap.pop();
@@ -187,6 +198,8 @@ export class Allocator extends AddressTable {
       // A lapsed offer stays in its free queue where the offer put it (ISC: sorted by its end).
       if (f & F_OFFERED && this.offerUntil[slot]! <= now) this.flags[slot] = f & ~F_OFFERED;
       if (this.state[slot] === ACTIVE && this.ends[slot]! <= now && !(this.flags[slot]! & F_OFFERED)) {
+        const scope = ended !== undefined && this.scopes.size > 0 ? this.scopes.get(slot) : undefined;
+        if (scope !== undefined) ended!(slot, scope);
         this.written(slot);
         this.toFree(slot, this.ends[slot]!);
         out.push(this.record(slot));
@@ -247,6 +260,7 @@ export class Allocator extends AddressTable {
       const slot = slotFor(f.address);
       if (slot === NO_SLOT) return false;
       if (this.agent.size > 0) this.agent.delete(slot);
+      if (this.scopes.size > 0) this.scopes.delete(slot);
       this.state[slot] = f.state;
       this.starts[slot] = f.starts;
       this.ends[slot] = f.ends;
@@ -315,6 +329,7 @@ export class Allocator extends AddressTable {
   private fieldsOf(slot: number, f: LeaseFields): boolean {
     if (this.exact.size > 0 && this.exact.has(slot)) return false;
     if (this.agent.size > 0 && this.agent.has(slot)) return false;
+    if (this.scopes.size > 0 && this.scopes.get(slot)?.variables !== undefined) return false;
     if (!this.clients.spans(slot, f)) return false;
     const st = this.state[slot]!;
     f.address = this.address[slot]!;
@@ -357,6 +372,9 @@ export class Allocator extends AddressTable {
     this.setHostname(slot, lease.clientHostname);
     if (lease.agentOptions !== undefined && lease.agentOptions.length > 0) this.agent.set(slot, lease.agentOptions);
     else if (this.agent.size > 0) this.agent.delete(slot);
+    if (lease.variables !== undefined && lease.variables.length > 0)
+      this.scopes.set(slot, { variables: lease.variables });
+    else if (this.scopes.size > 0) this.scopes.delete(slot);
     if (this.state[slot] === ACTIVE && Number.isFinite(this.ends[slot]!)) this.heap.push(this.ends[slot]!, slot);
     // The record is rewritten from the typed arrays when they say all it says, else kept whole.
     if (isPlain(lease)) {
@@ -372,6 +390,8 @@ export class Allocator extends AddressTable {
   private toFree(slot: number, freedAt: number): void {
     this.setHostname(slot, undefined);
     if (this.agent.size > 0) this.agent.delete(slot);
+    // ISC drops the lease's bindings with the binding (release, expiry).
+    if (this.scopes.size > 0) this.scopes.delete(slot);
     this.state[slot] = FREE;
     this.flags[slot]! &= ~(F_OFFERED | F_BOOTP_LEASE);
     this.freedAt[slot] = freedAt;

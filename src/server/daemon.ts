@@ -14,6 +14,7 @@ import type { Allocator } from './allocator.js';
 import { DropCounter, type Logger } from './daemon-log.js';
 import type { Prober } from './daemon-probe.js';
 import { expireLeases, handle, probeAnswered } from './engine.js';
+import { ProgramRunner } from './program-runner.js';
 import type { EngineContext, HandleResult, HostResolver } from './types.js';
 
 export type Engine = (request: Parameters<typeof handle>[0], ctx: EngineContext) => HandleResult;
@@ -39,6 +40,8 @@ export interface DaemonOptions {
   rewriteIntervalSec?: number;
   /** Seconds between reports of dropped packets (default 60). */
   summaryIntervalSec?: number;
+  /** Runs the configuration's `execute` programs (default: a ProgramRunner logging to `log`). */
+  programs?: ProgramRunner;
 }
 
 export interface DaemonStats {
@@ -106,12 +109,14 @@ export class ServerDaemon {
   private ticking: Promise<void> | undefined;
   private lastRewrite: number;
   private lastSummary: number;
+  readonly programs: ProgramRunner;
 
   constructor(opts: DaemonOptions) {
     this.opts = opts;
     this.clock = opts.clock ?? Date.now;
     this.engine = opts.engine ?? handle;
     this.drops = new DropCounter(opts.log);
+    this.programs = opts.programs ?? new ProgramRunner(opts.log);
     this.lastRewrite = this.nowSec();
     this.lastSummary = this.nowSec();
   }
@@ -192,6 +197,7 @@ export class ServerDaemon {
       return undefined;
     }
     for (const line of result.log) this.opts.log.info(line);
+    if (result.executes !== undefined) for (const e of result.executes) this.programs.run(e);
     const { reply } = result;
     // Nothing to write and nothing to probe (an OFFER without ping-check, a NAK, an INFORM answer, a
     // fixed-address ACK): nothing waits, the reply leaves now.
@@ -287,7 +293,10 @@ export class ServerDaemon {
   private async tickNow(): Promise<void> {
     const now = this.nowSec();
     // Leases that ended are written as free on time, even when no packet comes to trigger it.
-    const expired = expireLeases(this.opts.allocator, now);
+    const events: HandleResult = { changes: [], log: [] };
+    const expired = expireLeases(this.opts.allocator, now, events);
+    for (const line of events.log) this.opts.log.info(line);
+    if (events.executes !== undefined) for (const e of events.executes) this.programs.run(e);
     if (expired.length > 0) await this.commit(expired.map((c) => c.lease));
     if (now - this.lastSummary >= (this.opts.summaryIntervalSec ?? 60)) {
       this.lastSummary = now;

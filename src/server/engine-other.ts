@@ -5,6 +5,7 @@ import { subnetFor } from '../conf/scope-tree.js';
 import { ipToString } from '../wire/index.js';
 import { stashedAgentOptions } from './agent-options.js';
 import { ACTIVE, NO_SLOT } from './allocator.js';
+import { commitEvents, releaseEvents } from './lease-events.js';
 import { lookUp, reuse } from './lease-lookup.js';
 import { informReply, leaseReply, planLease } from './lease-reply.js';
 import { bootpLeaseEnds } from './lease-times.js';
@@ -26,6 +27,7 @@ export function handleRelease(f: RequestFacts): void {
   const found = slot !== NO_SLOT;
   const line = releaseLine(f.who, ciaddr, found, found ? leases.hostnameOf(slot) : undefined);
   if (found && leases.stateOf(slot) === ACTIVE && leases.endsOf(slot) > ctx.now) {
+    releaseEvents(f, slot);
     out.changes.push({ reason: 'release', lease: leases.release(slot, ctx.now) });
   }
   out.log.push(line);
@@ -110,7 +112,7 @@ export function handleBootp(f: RequestFacts): void {
   }
   const fixed = f.host?.fixed;
   if (fixed !== undefined) {
-    out.reply = leaseReply(f, 'bootp', fixed.address, planLease(f, undefined, fixed.subnet));
+    out.reply = leaseReply(f, 'bootp', fixed.address, planLease(f, undefined, fixed.subnet, fixed.address));
     out.log.push(msg, bootReplyLine(f.who, fixed.address, f.host?.host.name));
     return;
   }
@@ -124,10 +126,12 @@ export function handleBootp(f: RequestFacts): void {
   const address = leases.address[slot]!;
   const pool = leases.poolOfSlot(slot);
   const subnet = subnetInNetwork(loc.network, address) ?? loc.subnet;
-  const plan = planLease(f, pool, subnet);
+  const plan = planLease(f, pool, subnet, address);
+  const ends = bootpLeaseEnds(plan.chain, ctx.now);
+  commitEvents(f, plan.chain, slot, ends);
   if (!reuse(f, slot, plan, 'ack')) {
     const agent = stashedAgentOptions(f.request, plan.chain, ctx.tree.catalogue);
-    const lease = leases.commit(slot, f.id, f.hostname, ctx.now, bootpLeaseEnds(plan.chain, ctx.now), true, agent);
+    const lease = leases.commit(slot, f.id, f.hostname, ctx.now, ends, true, agent);
     out.changes.push({ reason: 'commit', lease });
   }
   out.reply = leaseReply(f, 'bootp', address, plan);

@@ -22,6 +22,7 @@ import { stashedAgentOptions } from './agent-options.js';
 import { ABANDONED, ACTIVE, type Allocator, NO_SLOT } from './allocator.js';
 import { ABANDON_LEASE_TIME, handleBootp, handleDecline, handleInform, handleRelease } from './engine-other.js';
 import type { Found } from './find-lease.js';
+import { commitEvents, expireWithEvents } from './lease-events.js';
 import { lookUp, reuse } from './lease-lookup.js';
 import { leaseEnds, leaseReply, nakReply, planLease } from './lease-reply.js';
 import { findHost, subnetInNetwork } from './locate.js';
@@ -42,8 +43,10 @@ export type { EngineContext, HandleResult, LeaseChange, Probe, Reply, ReplyDesti
  * Lease expiry between packets (the daemon's timer): leases that ended by `now` become free; the
  * returned records are to be written. handle() does the same before each request.
  */
-export function expireLeases(leases: Allocator, now: number): LeaseChange[] {
-  return leases.expire(now).map((lease) => ({ reason: 'expire', lease }));
+export function expireLeases(leases: Allocator, now: number, out?: HandleResult): LeaseChange[] {
+  // `on expiry` bodies run as the leases end (their log lines and programs go to `out`).
+  const expired = expireWithEvents(leases, now, out ?? { changes: [], log: [] });
+  return expired.map((lease) => ({ reason: 'expire', lease }));
 }
 
 /** ISC's pool status lines, one per pool with addresses (logged at start and on demand). */
@@ -62,7 +65,7 @@ const OFFER_HOLD = 120;
 export function handle(request: DhcpMessage, ctx: EngineContext): HandleResult {
   const out: HandleResult = { changes: [], log: [] };
   // Leases that ended since the last packet are written as free before anything is decided.
-  out.changes.push(...expireLeases(ctx.leases, ctx.now));
+  out.changes.push(...expireLeases(ctx.leases, ctx.now, out));
   if (request.op !== BOOTREQUEST) return out;
   try {
     serve(request, ctx, out);
@@ -124,7 +127,7 @@ function discover(f: RequestFacts): void {
   if (refused(f, msg)) return;
   const fixed = found.fixed;
   if (fixed !== undefined) {
-    out.reply = leaseReply(f, 'offer', fixed.address, planLease(f, undefined, fixed.subnet));
+    out.reply = leaseReply(f, 'offer', fixed.address, planLease(f, undefined, fixed.subnet, fixed.address));
     out.log.push(msg, replyLine('DHCPOFFER', f.who, fixed.address, f.hostname));
     return;
   }
@@ -143,7 +146,7 @@ function discover(f: RequestFacts): void {
   const address = leases.address[slot]!;
   const pool = leases.poolOfSlot(slot);
   const subnet = subnetInNetwork(loc.network, address) ?? pool.subnet ?? loc.subnet;
-  const plan = planLease(f, pool, subnet);
+  const plan = planLease(f, pool, subnet, address);
   const minSecs = lookupParameter(plan.chain, 'min-secs')?.value;
   if (typeof minSecs === 'number' && f.request.secs < minSecs) {
     // Let another server answer first (ISC ack_lease): no offer, nothing held.
@@ -264,7 +267,7 @@ function dhcpRequest(f: RequestFacts): void {
   if (refused(f, msg)) return;
   if (fixed !== undefined) {
     // A fixed address is static: nothing to write, ISC does not record it either.
-    out.reply = leaseReply(f, 'ack', cip, planLease(f, undefined, fixed.subnet));
+    out.reply = leaseReply(f, 'ack', cip, planLease(f, undefined, fixed.subnet, cip));
     out.log.push(msg, replyLine('DHCPACK', f.who, cip, f.hostname));
     return;
   }
@@ -279,7 +282,7 @@ function commitAck(f: RequestFacts, slot: number, msg: string): void {
   const pool = leases.poolOfSlot(slot);
   const subnet = subnetFor(ctx.tree, address) ?? pool.subnet;
   if (subnet === undefined) return; // a range outside every subnet: the configuration check refuses it
-  const plan = planLease(f, pool, subnet);
+  const plan = planLease(f, pool, subnet, address);
   if (lookupParameter(plan.chain, 'one-lease-per-client')?.value === true) {
     for (const other of leases.clientSlots(f.id)) {
       if (other !== slot && leases.stateOf(other) === ACTIVE) {
@@ -287,6 +290,7 @@ function commitAck(f: RequestFacts, slot: number, msg: string): void {
       }
     }
   }
+  commitEvents(f, plan.chain, slot, leaseEnds(ctx.now, plan.times));
   if (!reuse(f, slot, plan, 'ack')) {
     const agent = stashedAgentOptions(f.request, plan.chain, ctx.tree.catalogue);
     const lease = leases.commit(slot, f.id, f.hostname, ctx.now, leaseEnds(ctx.now, plan.times), false, agent);

@@ -4,10 +4,13 @@
 import type { OptionStatement } from '../conf/ast.js';
 import { lookupParameter, type Pool, type Scope, type Subnet } from '../conf/scope-tree.js';
 import { DHCPACK, DHCPNAK, DHCPOFFER, getMessageType, parseIpv4 } from '../wire/index.js';
+import { ACTIVE, NO_SLOT } from './allocator.js';
+import { bindingsOf, emitChainEffects } from './lease-events.js';
 import { INFINITE, type LeaseTimes, leaseTimes, offeredLeaseTime } from './lease-times.js';
 import { buildReply } from './reply-build.js';
 import { assembleOptions, configuredOptions, OPT_HOST_NAME } from './reply-options.js';
-import { chainFor, type RequestFacts, serverIdFor } from './request-facts.js';
+import { type ChainLease, chainFor, type RequestFacts, serverIdFor } from './request-facts.js';
+import { leaseFacts } from './scope-eval.js';
 import type { Reply } from './types.js';
 
 /** The absolute end of a lease of `times` starting now. */
@@ -34,11 +37,40 @@ export interface LeasePlan {
  * dynamic lease (`pool` set) takes no settings from a host declaration that has a fixed-address (ISC
  * ack_lease and bootp.c look only for hosts without one); a fixed-address lease takes its host's.
  */
-export function planLease(f: RequestFacts, pool: Pool | undefined, subnet: Subnet): LeasePlan {
+export function planLease(f: RequestFacts, pool: Pool | undefined, subnet: Subnet, address?: number): LeasePlan {
   const hostApplies = pool === undefined || f.host === undefined || f.host.host.fixedAddresses.length === 0;
-  const chain = chainFor(hostApplies ? f : { ...f, host: undefined }, pool, subnet);
+  const chain = chainFor(
+    hostApplies ? f : { ...f, host: undefined },
+    pool,
+    subnet,
+    chainLease(f, address, pool, hostApplies),
+  );
   const configured = configuredOptions(chain);
   return { chain, configured, times: leaseTimes(chain, f.request.options), pool, subnet };
+}
+
+/**
+ * The lease the statements see (ISC ack_lease runs them on the lease): its address, its current end,
+ * the host declaration, and its variables when it is this client's.
+ */
+function chainLease(
+  f: RequestFacts,
+  address: number | undefined,
+  pool: Pool | undefined,
+  hostApplies: boolean,
+): ChainLease | undefined {
+  if (address === undefined) return undefined;
+  const leases = f.ctx.leases;
+  const slot = pool === undefined ? NO_SLOT : leases.slotOf(address);
+  const host = hostApplies ? f.host?.host.name : undefined;
+  if (slot === NO_SLOT) return { facts: leaseFacts(address, undefined, host, pool === undefined) };
+  const active = leases.stateOf(slot) === ACTIVE;
+  // ISC drops an expired lease's bindings before it offers the lease again.
+  const vars = leases.endsOf(slot) >= f.ctx.now ? leases.leaseScopeOf(slot)?.variables : undefined;
+  return {
+    facts: leaseFacts(address, active ? leases.endsOf(slot) : undefined, host),
+    ...(vars !== undefined ? { bindings: bindingsOf(vars) } : {}),
+  };
 }
 
 /** echo-client-id (RFC 6842) in scope. */
@@ -52,6 +84,7 @@ export function leaseReply(f: RequestFacts, kind: 'offer' | 'ack' | 'bootp', add
   // ISC bootp.c serves a fixed-address host itself; a dynamic BOOTP lease goes through ack_lease.
   const staticBootp = !dhcp && f.host?.fixed !== undefined && f.host.fixed.address === address;
   const serverId = dhcp ? serverIdFor(f, chain) : undefined;
+  emitChainEffects(f, chain);
   const { options, lastCode } = assembleOptions({
     kind,
     staticBootp,
@@ -145,6 +178,7 @@ function informChain(f: RequestFacts, chain: readonly Scope[], subnet: Subnet, c
  */
 export function informReply(f: RequestFacts, chain: readonly Scope[], subnet: Subnet, clientAddress: number): Reply {
   chain = informChain(f, chain, subnet, clientAddress);
+  emitChainEffects(f, chain);
   const { options, lastCode } = assembleOptions({
     kind: 'inform',
     requestOptions: f.request.options,

@@ -118,6 +118,11 @@ function chainOptions(chain: readonly Scope[]): ChainOptions {
   return out;
 }
 
+/** Gives a statement its data (a value computed by the configuration's statements, scope-eval.ts). */
+export function presetOptionData(st: OptionStatement, data: Uint8Array): void {
+  encodedCache.set(st, data);
+}
+
 /** The options configured along a chain (innermost first wins), by code, DHCP space only. */
 export function configuredOptions(chain: readonly Scope[]): Map<number, OptionStatement> {
   return chainOptions(chain).byCode;

@@ -2,6 +2,7 @@
 // (subnet / shared network), its host declaration, its classes, the pools it may use, and the
 // settings chain of a candidate address. Computed once per request.
 
+import type { Bindings, LeaseFacts } from '../conf/eval.js';
 import type { Pool, Scope, Subnet } from '../conf/scope-tree.js';
 import { isAuthoritative, settingsChain } from '../conf/scope-tree.js';
 import { DHCPREQUEST, type DhcpMessage, getMessageType, OPT_RELAY_AGENT_INFO, readIpv4 } from '../wire/index.js';
@@ -11,7 +12,8 @@ import { evalClassifier } from './classify.js';
 import { type ClientIdentity, clientIdentity } from './client-id.js';
 import { findHost, type HostMatch, type Location, locate, poolAdmits } from './locate.js';
 import { clientLabel, viaLabel, type Who } from './log.js';
-import { OPT_HOST_NAME, OPT_REQUESTED_ADDRESS, OPT_SERVER_ID } from './reply-options.js';
+import { OPT_HOST_NAME, OPT_REQUESTED_ADDRESS, OPT_SERVER_ID, optionData } from './reply-options.js';
+import { type ChainEffects, type EvaluatedChain, evaluateChain, isDynamicChain } from './scope-eval.js';
 import type { ClassMatch, EngineContext, HandleResult } from './types.js';
 
 export interface RequestFacts {
@@ -81,7 +83,61 @@ export function admittedPools(f: RequestFacts, bootp: boolean, network = f.loc?.
 /** Chains of clients without host or class, by the pool (or subnet) they apply to: the snapshot is immutable. */
 const plainChains = new WeakMap<object, Scope[]>();
 
-export function chainFor(f: RequestFacts, pool: Pool | undefined, subnet: Subnet | undefined): Scope[] {
+/** The lease a chain is run for: what `leased-address` and friends see, and its variables. */
+export interface ChainLease {
+  facts: LeaseFacts;
+  bindings?: Bindings | undefined;
+}
+
+/** Chains run for a request, by request and what they were run for (a request may ask twice). */
+const evaluations = new WeakMap<DhcpMessage, Map<string, EvaluatedChain>>();
+const effectsByChain = new WeakMap<readonly Scope[], ChainEffects>();
+
+/**
+ * The settings that apply to the client at an address of `pool`/`subnet`. A chain of constants is
+ * returned as it is; one with statements is run for this request (scope-eval.ts) and its result
+ * returned, the effects kept for effectsOf.
+ */
+export function chainFor(
+  f: RequestFacts,
+  pool: Pool | undefined,
+  subnet: Subnet | undefined,
+  lease?: ChainLease,
+): Scope[] {
+  const chain = staticChain(f, pool, subnet);
+  if (!isDynamicChain(chain)) return chain;
+  let memo = evaluations.get(f.request);
+  if (memo === undefined) {
+    memo = new Map();
+    evaluations.set(f.request, memo);
+  }
+  const poolKey = pool === undefined ? -1 : f.ctx.leases.poolIndexOf(pool);
+  const addr = lease?.facts.address;
+  const key = `${f.host === undefined ? '' : f.host.host.name}|${poolKey}|${subnet?.network ?? -1}|${addr === undefined ? '' : addr.join('.')}`;
+  let ev = memo.get(key);
+  if (ev === undefined) {
+    ev = evaluateChain(chain, {
+      request: f.request,
+      catalogue: f.ctx.tree.catalogue,
+      known: f.host !== undefined,
+      classes: f.classNames,
+      now: f.ctx.now,
+      lease: lease?.facts,
+      resolveHost: f.ctx.resolveHost,
+      bindings: lease?.bindings,
+    });
+    memo.set(key, ev);
+    effectsByChain.set(ev.chain, ev.effects);
+  }
+  return ev.chain;
+}
+
+/** What running a chain's statements produced (log lines, programs, events, variables), if it ran. */
+export function effectsOf(chain: readonly Scope[]): ChainEffects | undefined {
+  return effectsByChain.get(chain);
+}
+
+function staticChain(f: RequestFacts, pool: Pool | undefined, subnet: Subnet | undefined): Scope[] {
   const plain = f.host === undefined && f.classes.length === 0;
   const key = pool ?? subnet;
   if (plain && key !== undefined && (pool === undefined || pool.subnet === subnet || subnet === undefined)) {
@@ -120,10 +176,9 @@ export function authoritativeFor(subnet: Subnet): boolean {
 export function serverIdFor(f: RequestFacts, chain: readonly Scope[]): number {
   for (const s of chain) {
     const st = s.options.get('dhcp.dhcp-server-identifier');
-    if (st !== undefined && typeof st.value === 'string') {
-      const bytes = st.value.split('.').map(Number);
-      if (bytes.length === 4 && bytes.every((b) => b >= 0 && b <= 255)) return readIpv4(Uint8Array.from(bytes), 0);
-    }
+    if (st === undefined) continue;
+    const d = optionData(st, f.ctx.tree.catalogue, f.ctx.resolveHost);
+    if (d?.length === 4) return readIpv4(d, 0);
   }
   return f.ctx.serverId ?? f.ctx.interface.addresses[0] ?? 0;
 }

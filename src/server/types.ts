@@ -1,5 +1,6 @@
 // The engine's contract with the daemon: what it is handed for one request and what it hands back.
 
+import type { ExecuteRequest } from '../conf/eval-context.js';
 import type { Scope, ScopeTree } from '../conf/scope-tree.js';
 import type { Lease } from '../leases/lease.js';
 import type { DhcpMessage, OutgoingMessage } from '../wire/index.js';
@@ -94,4 +95,6 @@ export interface HandleResult {
   probe?: Probe;
   changes: LeaseChange[];
   log: string[];
+  /** Programs the configuration's `execute` statements asked for; the daemon runs them without waiting. */
+  executes?: ExecuteRequest[];
 }

@@ -21,11 +21,21 @@ test('each kind of unsupported statement is reported once, at its first use', ()
   const got = unsupported(
     [
       'subnet 192.0.2.0 netmask 255.255.255.0 {',
-      '  on commit { log(info, "a"); }',
-      '  on commit { log(info, "b"); }',
+      '  zone example.org. { primary 192.0.2.53; }',
+      '  zone example.net. { primary 192.0.2.53; }',
       '}',
     ].join('\n'),
   );
   assert.equal(got.length, 1);
-  assert.match(got[0]!, /^2: on commit/);
+  assert.match(got[0]!, /^2: zone/);
+});
+
+test('events and execute() are acted on: not reported', () => {
+  const text = [
+    'subnet 192.0.2.0 netmask 255.255.255.0 {',
+    '  on commit { execute ("/bin/true", "a"); }',
+    '  on release or expiry { log (info, "b"); }',
+    '}',
+  ].join('\n');
+  assert.deepEqual(unsupported(text), []);
 });

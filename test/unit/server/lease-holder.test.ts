@@ -88,7 +88,7 @@ test('every loaded lease is written back as it was read (record() and the byte w
   );
 });
 
-test('an address the engine changed is written from the allocator (a loaded extra field goes, as before)', () => {
+test('an address the engine changed is written from the allocator; its variables stay with it (ISC lease scope)', () => {
   const a = new Allocator(treeOf(CONF));
   const holder = a.leaseHolder(NOW);
   const loaded: Lease = {
@@ -113,7 +113,7 @@ test('an address the engine changed is written from the allocator (a loaded extr
   };
   assert.deepEqual(a.clientSlots(id), [slot]);
   const written = a.commit(slot, id, 'pc', NOW, NOW + 600, false);
-  assert.equal(written.variables, undefined);
+  assert.deepEqual(written.variables, loaded.variables);
   const out = new LeaseTextBuffer(1 << 16);
   holder.writeText(out, 0, 4096, {});
   assert.equal(out.buf.toString('latin1', 0, out.used), formatLease(written));
