@@ -93,7 +93,6 @@ export function parseClassDeclaration(
       if (n.t !== 'NUMBER') p.fail('expecting a number');
       decl.leaseLimit = Number.parseInt(n.text, 10);
       parseSemi(p);
-      p.unsupported('lease limit');
       continue;
     }
     declaration = parseStatement(p, inner, declaration, decl.body);

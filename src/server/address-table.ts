@@ -12,6 +12,7 @@ import {
   type LeaseVariable,
 } from '../leases/lease.js';
 import { ipToString, parseIpv4 } from '../wire/index.js';
+import { Billing } from './billing.js';
 import type { ClientIdentity, HardwareAddress } from './client-id.js';
 import { ClientIndex } from './client-index.js';
 import { ExpiryHeap } from './expiry-heap.js';
@@ -99,6 +100,8 @@ export class AddressTable {
   protected readonly agent = new Map<number, LeaseOption[]>();
   /** Lease-scope state of the configuration language (variables, on release/expiry): few, so a Map. */
   protected readonly scopes = new Map<number, LeaseScope>();
+  /** Which leases are billed to classes with a `lease limit`. */
+  readonly billing = new Billing();
   protected readonly clients: ClientIndex;
   protected readonly lists: SlotLists;
   /** Addresses each pool serves (ranges less fixed addresses): ISC's lease_count. */
@@ -110,8 +113,12 @@ export class AddressTable {
   /** The configuration's option catalogue (`on expiry` bodies run against it). */
   readonly catalogue: ScopeTree['catalogue'];
 
+  /** The configuration's classes (their lease limits). */
+  protected readonly classes: ScopeTree['classes'];
+
   constructor(tree: ScopeTree) {
     this.catalogue = tree.catalogue;
+    this.classes = tree.classes;
     this.pools = tree.pools;
     const ranges: { low: number; high: number; pool: number; bootp: boolean }[] = [];
     tree.pools.forEach((pool, i) => {
@@ -353,6 +360,8 @@ export class AddressTable {
     }
     if (this.flags[slot]! & F_BOOTP_LEASE) lease.bootp = true;
     if (this.flags[slot]! & F_RESERVED) lease.reserved = true;
+    const billing = this.billing.text(slot);
+    if (billing !== undefined) lease.opaque = [billing];
     const hw = this.clients.hwOf(slot);
     if (hw !== undefined) lease.hardware = hw;
     const uid = this.clients.uidOf(slot);

@@ -34,6 +34,7 @@ import {
   RESET,
   STATE_NAMES,
 } from './address-table.js';
+import { parseBillingLine } from './billing.js';
 import type { ClientIdentity } from './client-id.js';
 import { NO_SLOT } from './slot-lists.js';
 
@@ -375,6 +376,7 @@ export class Allocator extends AddressTable {
     if (lease.variables !== undefined && lease.variables.length > 0)
       this.scopes.set(slot, { variables: lease.variables });
     else if (this.scopes.size > 0) this.scopes.delete(slot);
+    this.rebill(slot, lease);
     if (this.state[slot] === ACTIVE && Number.isFinite(this.ends[slot]!)) this.heap.push(this.ends[slot]!, slot);
     // The record is rewritten from the typed arrays when they say all it says, else kept whole.
     if (isPlain(lease)) {
@@ -386,12 +388,29 @@ export class Allocator extends AddressTable {
     }
   }
 
+  /**
+   * A loaded lease's `billing class|subclass` line bills it again while it is not available for
+   * allocation (ISC enter_lease: active, expired, released, reset), within the class's limit.
+   */
+  private rebill(slot: number, lease: Lease): void {
+    this.billing.unbill(slot);
+    if (lease.opaque === undefined) return;
+    const st = lease.bindingState;
+    if (st !== 'active' && st !== 'expired' && st !== 'released' && st !== 'reset') return;
+    for (const line of lease.opaque) {
+      const c = parseBillingLine(line);
+      const limit = c === undefined ? undefined : this.classes.get(c.name)?.decl.leaseLimit;
+      if (c !== undefined && limit !== undefined && limit > 0) this.billing.bill(slot, c, limit);
+    }
+  }
+
   /** Active to free (release, expiry): ISC drops the host name with the binding. */
   private toFree(slot: number, freedAt: number): void {
     this.setHostname(slot, undefined);
     if (this.agent.size > 0) this.agent.delete(slot);
-    // ISC drops the lease's bindings with the binding (release, expiry).
+    // ISC drops the lease's bindings and its billing with the binding (release, expiry).
     if (this.scopes.size > 0) this.scopes.delete(slot);
+    this.billing.unbill(slot);
     this.state[slot] = FREE;
     this.flags[slot]! &= ~(F_OFFERED | F_BOOTP_LEASE);
     this.freedAt[slot] = freedAt;

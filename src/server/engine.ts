@@ -20,6 +20,7 @@ import {
 } from '../wire/index.js';
 import { stashedAgentOptions } from './agent-options.js';
 import { ABANDONED, ACTIVE, type Allocator, NO_SLOT } from './allocator.js';
+import { billLease } from './class-billing.js';
 import { ABANDON_LEASE_TIME, handleBootp, handleDecline, handleInform, handleRelease } from './engine-other.js';
 import type { Found } from './find-lease.js';
 import { commitEvents, expireWithEvents } from './lease-events.js';
@@ -155,6 +156,7 @@ function discover(f: RequestFacts): void {
     );
     return;
   }
+  if (!billLease(f, slot, 'offer', msg)) return;
   const reused = reuse(f, slot, plan, 'offer');
   const probe = probeFor(f, slot, plan.chain);
   const reply = leaseReply(f, 'offer', address, plan);
@@ -290,6 +292,7 @@ function commitAck(f: RequestFacts, slot: number, msg: string): void {
       }
     }
   }
+  if (!billLease(f, slot, 'ack', msg)) return;
   commitEvents(f, plan.chain, slot, leaseEnds(ctx.now, plan.times));
   if (!reuse(f, slot, plan, 'ack')) {
     const agent = stashedAgentOptions(f.request, plan.chain, ctx.tree.catalogue);

@@ -17,6 +17,10 @@ export interface ReceivingInterface {
 export interface ClassMatch {
   readonly name: string;
   readonly scope: Scope;
+  /** The class's declaration (its `lease limit`), when the classifier knows it. */
+  readonly def?: { readonly decl: { readonly leaseLimit?: number | undefined } };
+  /** Hex of the subclass selector when the request joined a subclass (declared or spawned). */
+  readonly subclassKey?: string | undefined;
 }
 
 /**
