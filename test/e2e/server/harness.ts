@@ -61,6 +61,30 @@ export async function topology(lab: Lab, clientIf = 'ep0'): Promise<Topology> {
   return { server, client, clientMac: cli.mac };
 }
 
+export interface BridgedTopology {
+  server: Netns;
+  clients: { ns: Netns; mac: string }[];
+}
+
+/**
+ * One server namespace whose srv0 is a bridge (192.0.2.1/24) and `n` client namespaces, each with its own
+ * ep0 on that bridge: several clients with MACs of their own on one link.
+ */
+export async function bridgedTopology(lab: Lab, n: number): Promise<BridgedTopology> {
+  const server = await lab.netns();
+  await lab.ip(['-n', server.name, 'link', 'add', 'srv0', 'type', 'bridge']);
+  await lab.addAddress(server, 'srv0', `${SERVER_ADDR}/24`);
+  await lab.ip(['-n', server.name, 'link', 'set', 'srv0', 'up']);
+  const clients: BridgedTopology['clients'] = [];
+  for (let i = 0; i < n; i++) {
+    const ns = await lab.netns();
+    const [, cli] = await lab.veth(server, ns, { aIf: `port${i}`, bIf: 'ep0' });
+    await lab.ip(['-n', server.name, 'link', 'set', `port${i}`, 'master', 'srv0']);
+    clients.push({ ns, mac: cli.mac });
+  }
+  return { server, clients };
+}
+
 export interface ServerFiles {
   dir: string;
   conf: string;
