@@ -54,4 +54,7 @@ export const SUPPORTED_PARAMETERS: ReadonlySet<string> = new Set([
   'duplicates',
   'declines',
   'min-secs',
+  'remote-port',
+  'abandon-lease-time',
+  'dynamic-bootp-lease-length',
 ]);

@@ -44,6 +44,8 @@ export interface BestTransportOptions {
   interfaces: readonly ServedInterface[];
   /** The server port (67, or -p PORT); replies to clients go to PORT+1. */
   port: number;
+  /** The client port when not PORT+1 (dhcpd.conf's remote-port). */
+  clientPort?: number | undefined;
   /** Receives every packet; from the raw transport they are RawReceivedPackets (isRawPacket tells). */
   onPacket: PacketHandler;
   /** Socket errors after start-up. */
@@ -69,6 +71,7 @@ export async function openBestTransport(opts: BestTransportOptions): Promise<Tra
       return await openRawTransport({
         interfaces: opts.interfaces,
         port: opts.port,
+        clientPort: opts.clientPort,
         onPacket: opts.onPacket,
         onError: opts.onError,
         ...(opts.native ? { native: opts.native } : {}),
@@ -81,7 +84,7 @@ export async function openBestTransport(opts: BestTransportOptions): Promise<Tra
   opts.log(line);
   return (opts.openUdp ?? ((o) => UdpTransport.open(o)))({
     interfaces: opts.interfaces,
-    ports: portsFor(opts.port),
+    ports: portsFor(opts.port, opts.clientPort),
     onPacket: opts.onPacket,
     onError: opts.onError,
   });

@@ -51,6 +51,8 @@ export interface RawTransportOptions {
   interfaces: readonly ServedInterface[];
   /** The server port (67, or -p PORT): received on it, and replies go to PORT+1. */
   port: number;
+  /** The client port when not PORT+1 (dhcpd.conf's remote-port). */
+  clientPort?: number | undefined;
   onPacket: RawPacketHandler;
   /** Socket errors after start-up, and the first bad frame of each cause per interface. Default: a warning. */
   onError?: (err: Error) => void;
@@ -107,7 +109,7 @@ export class RawTransport implements Transport {
   private closed = false;
 
   private constructor(private readonly opts: RawTransportOptions) {
-    this.ports = portsFor(opts.port);
+    this.ports = portsFor(opts.port, opts.clientPort);
     this.onError = opts.onError ?? ((err: Error) => process.emitWarning(err));
   }
 

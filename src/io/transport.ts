@@ -91,8 +91,8 @@ export interface DhcpPorts {
   client: number;
 }
 
-export function portsFor(serverPort: number): DhcpPorts {
-  return { server: serverPort, client: serverPort + 1 };
+export function portsFor(serverPort: number, clientPort = serverPort + 1): DhcpPorts {
+  return { server: serverPort, client: clientPort };
 }
 
 /** Where a reply to a relay goes: the port it asked for (RFC 8357), else the server port. */

@@ -49,7 +49,12 @@ export interface StartDeps {
   pid?: number;
   readConf?: (path: string) => Uint8Array | undefined;
   listInterfaces?: () => SystemInterface[];
-  openTransport?: (interfaces: readonly ServedInterface[], port: number, onPacket: PacketHandler) => Promise<Transport>;
+  openTransport?: (
+    interfaces: readonly ServedInterface[],
+    port: number,
+    onPacket: PacketHandler,
+    clientPort?: number,
+  ) => Promise<Transport>;
   journal?: Omit<JournalOptions, 'clock'>;
   pidFs?: PidFs;
   /** Host name lookups (tests); default DNS through the system resolver. */
@@ -203,17 +208,19 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   // Packet sockets (ISC's LPF) where this process may open them, else UDP sockets, said once.
   const open =
     deps.openTransport ??
-    ((ifaces, port, onPacket) =>
+    ((ifaces, port, onPacket, clientPort) =>
       openBestTransport({
         interfaces: ifaces,
         port,
+        clientPort,
         onPacket,
         onError: (err) => log.error(`socket error: ${err.message}`),
         log: (line) => log.error(line),
         prefer: settings.transport ?? 'auto',
       }));
   try {
-    transport = await open(selection.served, settings.port, daemon.onPacket);
+    const ports = configuredPorts(tree, settings.port);
+    transport = await open(selection.served, ports.server, daemon.onPacket, ports.client);
   } catch (e) {
     log.error(errText(e));
     prober.close();
@@ -287,4 +294,18 @@ function dropPrivileges(user: string | undefined, group: string | undefined): st
   } catch (e) {
     return `Can't change to user ${user ?? '(unchanged)'} / group ${group ?? '(unchanged)'}: ${errText(e)}`;
   }
+}
+
+/**
+ * The ports as ISC dhcpd settles them: `local-port` in dhcpd.conf wins over -p (ISC reads it after the
+ * flags), and clients are answered on `remote-port`, else on the -p port + 1 (ISC computes that before it
+ * reads the configuration, so `local-port` alone does not move the client port).
+ */
+export function configuredPorts(tree: ScopeTree, flagPort: number): { server: number; client: number } {
+  const local = tree.global.parameters.get('local-port')?.value;
+  const remote = tree.global.parameters.get('remote-port')?.value;
+  return {
+    server: typeof local === 'number' && local > 0 ? local : flagPort,
+    client: typeof remote === 'number' && remote > 0 ? remote : flagPort + 1,
+  };
 }

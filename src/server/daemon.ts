@@ -14,6 +14,7 @@ import type { Allocator } from './allocator.js';
 import { DropCounter, type Logger } from './daemon-log.js';
 import type { Prober } from './daemon-probe.js';
 import { expireLeases, handle, probeAnswered } from './engine.js';
+import { abandonLeaseTime } from './engine-other.js';
 import { ProgramRunner } from './program-runner.js';
 import type { EngineContext, HandleResult, HostResolver } from './types.js';
 
@@ -246,7 +247,7 @@ export class ServerDaemon {
       const { address, timeoutMs } = result.probe;
       if (await this.opts.probe(address, timeoutMs).catch(() => false)) {
         this.stats.conflicts++;
-        const conflict = probeAnswered(this.opts.allocator, address, this.nowSec());
+        const conflict = probeAnswered(this.opts.allocator, address, this.nowSec(), abandonLeaseTime(this.opts.tree));
         for (const line of conflict.log) this.opts.log.info(line);
         if (conflict.changes.length > 0) await this.commit(conflict.changes.map((c) => c.lease));
         await written;

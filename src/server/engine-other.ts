@@ -1,7 +1,7 @@
 // RELEASE, DECLINE, INFORM and BOOTP (ISC server/dhcp.c dhcprelease, dhcpdecline, dhcpinform and
 // server/bootp.c).
 
-import { subnetFor } from '../conf/scope-tree.js';
+import { type ScopeTree, subnetFor } from '../conf/scope-tree.js';
 import { ipToString } from '../wire/index.js';
 import { stashedAgentOptions } from './agent-options.js';
 import { ACTIVE, NO_SLOT } from './allocator.js';
@@ -15,6 +15,12 @@ import { admittedPools, allowDeny, authoritativeFor, chainFor, type RequestFacts
 
 /** ISC abandon-lease-time default: a declined address rests a day before it may be reclaimed. */
 export const ABANDON_LEASE_TIME = 86400;
+
+/** `abandon-lease-time` (global only, as ISC reads it once at start-up), else a day. */
+export function abandonLeaseTime(tree: ScopeTree): number {
+  const v = tree.global.parameters.get('abandon-lease-time')?.value;
+  return typeof v === 'number' && v > 0 ? v : ABANDON_LEASE_TIME;
+}
 
 export function handleRelease(f: RequestFacts): void {
   const { ctx, out, request } = f;
@@ -58,7 +64,7 @@ export function handleDecline(f: RequestFacts): void {
     out.log.push(`${line}: not abandoned: leased to another client`);
     return;
   }
-  out.changes.push({ reason: 'decline', lease: leases.abandon(slot, ctx.now, ABANDON_LEASE_TIME) });
+  out.changes.push({ reason: 'decline', lease: leases.abandon(slot, ctx.now, abandonLeaseTime(ctx.tree)) });
   out.log.push(`Abandoning IP address ${ipToString(cip)}: declined.`, `${line}: abandoned`);
 }
 

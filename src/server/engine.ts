@@ -197,11 +197,16 @@ function numberParameter(chain: readonly Scope[], name: string): number | undefi
  * Something answered the probe of an offered address: it is in use by a host we do not know. ISC
  * abandons it ("pinged before offer") and sends no offer; the client's next DISCOVER gets another.
  */
-export function probeAnswered(leases: Allocator, address: number, now: number): HandleResult {
+export function probeAnswered(
+  leases: Allocator,
+  address: number,
+  now: number,
+  abandonTime = ABANDON_LEASE_TIME,
+): HandleResult {
   const out: HandleResult = { changes: [], log: [] };
   const slot = leases.slotOf(address);
   if (slot === NO_SLOT || leases.stateOf(slot) === ACTIVE || leases.stateOf(slot) === ABANDONED) return out;
-  out.changes.push({ reason: 'conflict', lease: leases.abandon(slot, now, ABANDON_LEASE_TIME) });
+  out.changes.push({ reason: 'conflict', lease: leases.abandon(slot, now, abandonTime) });
   out.log.push(`Abandoning IP address ${ipToString(address)}: pinged before offer`);
   return out;
 }

@@ -50,6 +50,6 @@ export function offeredLeaseTime(leaseTime: number, now: number): number {
 
 /** BOOTP leases never end unless `bootp-lease-length` says otherwise. */
 export function bootpLeaseEnds(chain: readonly Scope[], now: number): number {
-  const length = numberParameter(chain, 'bootp-lease-length');
+  const length = numberParameter(chain, 'dynamic-bootp-lease-length');
   return length === undefined ? Number.POSITIVE_INFINITY : now + length;
 }
