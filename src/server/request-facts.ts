@@ -5,7 +5,15 @@
 import type { Bindings, LeaseFacts } from '../conf/eval.js';
 import type { Pool, Scope, Subnet } from '../conf/scope-tree.js';
 import { isAuthoritative, settingsChain } from '../conf/scope-tree.js';
-import { DHCPREQUEST, type DhcpMessage, getMessageType, OPT_RELAY_AGENT_INFO, readIpv4 } from '../wire/index.js';
+import {
+  DHCPREQUEST,
+  type DhcpMessage,
+  decodeRelayAgentInfo,
+  getMessageType,
+  OPT_RELAY_AGENT_INFO,
+  readIpv4,
+  serverIdOverride,
+} from '../wire/index.js';
 import { withStashedAgentOptions } from './agent-options.js';
 import { ACTIVE, NO_SLOT } from './allocator.js';
 import { evalClassifier } from './classify.js';
@@ -30,6 +38,8 @@ export interface RequestFacts {
   hostname: string | undefined;
   requestedAddress: number | undefined;
   serverIdOption: number | undefined;
+  /** RFC 5107: the relay asked that replies name this address as the server identifier. */
+  serverIdOverride: number | undefined;
 }
 
 export function gatherFacts(request: DhcpMessage, ctx: EngineContext, out: HandleResult): RequestFacts {
@@ -53,7 +63,15 @@ export function gatherFacts(request: DhcpMessage, ctx: EngineContext, out: Handl
       name !== undefined && name.length > 0 ? Buffer.from(name).toString('latin1').replace(/\0+$/, '') : undefined,
     requestedAddress: req?.length === 4 ? readIpv4(req, 0) : undefined,
     serverIdOption: sid?.length === 4 ? readIpv4(sid, 0) : undefined,
+    serverIdOverride: overrideOf(request),
   };
+}
+
+function overrideOf(request: DhcpMessage): number | undefined {
+  const rai = request.options.get(OPT_RELAY_AGENT_INFO);
+  if (rai === undefined) return undefined;
+  const decoded = decodeRelayAgentInfo(rai);
+  return decoded.ok ? serverIdOverride(decoded.subOptions) : undefined;
 }
 
 /** The request as classes see it: a relayed client's direct renewal gets its lease's agent options. */
@@ -170,10 +188,12 @@ export function authoritativeFor(subnet: Subnet): boolean {
 }
 
 /**
- * The server identifier the client sees: `server-identifier` in scope, else the daemon's choice,
- * else the receiving interface's primary address.
+ * The server identifier the client sees: the relay's RFC 5107 override, else `server-identifier` in
+ * scope, else the daemon's choice, else the receiving interface's primary address. (ISC dhcpd 4.4.3
+ * ignores RFC 5107: README, departures.)
  */
 export function serverIdFor(f: RequestFacts, chain: readonly Scope[]): number {
+  if (f.serverIdOverride !== undefined) return f.serverIdOverride;
   for (const s of chain) {
     const st = s.options.get('dhcp.dhcp-server-identifier');
     if (st === undefined) continue;
@@ -181,11 +201,4 @@ export function serverIdFor(f: RequestFacts, chain: readonly Scope[]): number {
     if (d?.length === 4) return readIpv4(d, 0);
   }
   return f.ctx.serverId ?? f.ctx.interface.addresses[0] ?? 0;
-}
-
-/** True when `sid` is one of the identifiers this server could have sent on this link. */
-export function isOurServerId(f: RequestFacts, sid: number, chain: readonly Scope[]): boolean {
-  if (sid === serverIdFor(f, chain)) return true;
-  if (sid === f.ctx.serverId) return true;
-  return f.ctx.interface.addresses.includes(sid);
 }

@@ -93,6 +93,41 @@ test("leasehold relay: dhclient gets and renews an address from Leasehold's serv
   await stopClean(srv);
 });
 
+test('leasehold relay --server-id-override (RFC 5107): the client names the relay as its server and renews through it', async (t) => {
+  if (!requireRoot(t) || !requireTool(t, '/sbin/dhclient')) return;
+  const lab = createLab(t);
+  const dir = tempDir(t);
+  const net = await relayTopology(lab);
+  const srv = await startLeasehold(lab, net.server, serverFiles(dir, relayedConf()));
+  const relay = await startLeaseholdRelay(lab, net.relay, ['--server-id-override']);
+  const dhc = startDhclient(lab, net.client, dir, 'sio', { configure: true, conf: clientConf(dir) });
+  try {
+    const bound = await dhc.waitFor('BOUND', 30_000);
+    const address = bound.get('new_ip_address') ?? '';
+    assert.match(address, /^192\.0\.2\.1\d\d$/);
+    assert.equal(bound.get('new_dhcp_server_identifier'), '192.0.2.1', "the relay's address, as the override asked");
+    const renewed = await dhc.waitFor('RENEW', 30_000);
+    assert.equal(renewed.get('new_ip_address'), address);
+    // The renewal went by unicast to the relay, which relayed it: the server saw it via the relay's giaddr.
+    await waitForLog(dhc.proc, re(`DHCPREQUEST for ${address} on ep0 to 192.0.2.1 port 67`));
+    await waitFor(
+      () =>
+        srv
+          .stderr()
+          .split('\n')
+          .filter((l) => re(`DHCPACK on ${address} to ${net.clientMac} .*via 192.0.2.1`).test(l)).length >= 2,
+      {
+        what: 'two ACKs through the relay (the binding and the renewal)',
+        seen: () => srv.stderr(),
+      },
+    );
+  } finally {
+    await dhc.stop();
+  }
+  await stopClean(relay);
+  await stopClean(srv);
+});
+
 test("ISC dhcrelay in front of Leasehold's server: the same", async (t) => {
   if (!requireRoot(t) || !requireTool(t, '/sbin/dhclient') || !requireTool(t, '/usr/sbin/dhcrelay')) return;
   const lab = createLab(t);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatRecord } from '../../../src/leases/writer.js';
 import { encodeRelayAgentInfo, OPT_RELAY_AGENT_INFO } from '../../../src/wire/index.js';
-import { messageType, Server, treeOf } from './helpers.js';
+import { messageType, optionOf, Server, treeOf } from './helpers.js';
 
 const A = '02:cf:d1:00:00:08';
 const conf = (extra = '') =>
@@ -51,4 +51,16 @@ test('a direct renewal is classified with the agent options stored on its lease 
   assert.equal(messageType(renew), 5, renew.log.join(' | '));
   const stranger = s.send({ mac: '02:cf:d1:00:00:09', type: 3, ciaddr: address });
   assert.notEqual(messageType(stranger), 5, 'another client does not get the stored options');
+});
+
+test("RFC 5107: a relay's server-identifier override names the server in the reply", () => {
+  const s = new Server(
+    treeOf('authoritative; subnet 192.168.1.0 netmask 255.255.255.0 { range 192.168.1.10 192.168.1.20; }'),
+  );
+  // circuit-id "p1", server-id-override 192.168.1.254
+  const rai = new Uint8Array([1, 2, 0x70, 0x31, 11, 4, 192, 168, 1, 254]);
+  const offer = s.send({ mac: A, type: 1, giaddr: '192.168.1.254', options: [[82, rai]] });
+  assert.deepEqual([...optionOf(offer, 54)!], [192, 168, 1, 254]);
+  const plain = s.send({ mac: '02:cf:d1:00:00:09', type: 1, giaddr: '192.168.1.254' });
+  assert.deepEqual([...optionOf(plain, 54)!], [192, 168, 1, 1]);
 });
