@@ -10,7 +10,7 @@ import type { ClientLeaseItem, ClientStatement, ConfFile, Expr, OptionStatement,
 import type { Catalogue } from '../options/catalogue.js';
 import { tryEncodeOptionValue } from '../options/codec.js';
 import { parseIpv4, prefixToMask } from '../wire/index.js';
-import type { ClientLease, ReceiptRules } from './lease.js';
+import type { ClientLease, ComputedRule, ReceiptRules } from './lease.js';
 import { leaseFromItems } from './lease-file.js';
 
 /** ISC's default request list, DHCPv4 part (the two DHCPv6 entries are not sent in a DHCPv4 PRL). */
@@ -22,7 +22,9 @@ export type SendValue =
   /** `= gethostname()`: the machine's host name (the daemon passes it in). */
   | { kind: 'hostname' }
   /** `= hardware`: htype followed by the hardware address (ISC's client-identifier idiom). */
-  | { kind: 'hardware' };
+  | { kind: 'hardware' }
+  /** Any other expression (dhcp-eval(5)), evaluated as each message is built; null: not sent. */
+  | { kind: 'expr'; expr: Expr };
 
 export type TimerName = 'timeout' | 'retry' | 'select-timeout' | 'reboot' | 'backoff-cutoff' | 'initial-interval';
 
@@ -40,6 +42,7 @@ export interface ClientConfig extends ReceiptRules {
   requireList: readonly number[];
   /** Options sent in every DISCOVER and REQUEST, in statement order. */
   send: ReadonlyMap<number, SendValue>;
+  computed: readonly ComputedRule[];
   /** Seconds. */
   timeout: number;
   retry: number;
@@ -90,6 +93,7 @@ function defaults(catalogue: Catalogue): Mutable {
     default: new Map(),
     prepend: new Map(),
     append: new Map(),
+    computed: [],
     timeout: 60,
     retry: 300,
     selectTimeout: 0,
@@ -115,6 +119,7 @@ function copy(c: Mutable): Mutable {
     default: new Map(c.default),
     prepend: new Map(c.prepend),
     append: new Map(c.append),
+    computed: [...c.computed],
     explicit: new Set(c.explicit),
     reject: [...c.reject],
     staticLeases: [...c.staticLeases],
@@ -257,11 +262,12 @@ function applyOption(s: OptionStatement, c: Mutable, warnings: string[]): void {
     return;
   }
   const data = constData(s, c.catalogue);
-  if (data === undefined) {
-    warnings.push(`${where}: ${s.op} ${s.option.name}: the expression is not supported, ignored`);
+  if (data !== undefined) {
+    c[s.op].set(code, data);
     return;
   }
-  c[s.op].set(code, data);
+  // `supersede NAME = expression;` and friends: evaluated against each lease the server sends.
+  if (s.expr !== undefined) c.computed.push({ op: s.op, code, expr: s.expr });
 }
 
 function constData(s: OptionStatement, cat: Catalogue): Uint8Array | undefined {
@@ -279,7 +285,8 @@ function sendValue(s: OptionStatement, cat: Catalogue): SendValue | undefined {
   if (e?.op === 'funcall' && e.name === 'gethostname') return { kind: 'hostname' };
   if (e?.op === 'hardware') return { kind: 'hardware' };
   const data = constData(s, cat);
-  return data === undefined ? undefined : { kind: 'data', data };
+  if (data !== undefined) return { kind: 'data', data };
+  return e === undefined ? undefined : { kind: 'expr', expr: e };
 }
 
 /** A `lease { }` block of dhclient.conf as a static (fallback) lease. */

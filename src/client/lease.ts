@@ -2,6 +2,9 @@
 // absolute times. Options are kept as the option data the server sent (dhcp space, by code, in the order
 // received): the lease must carry every option — unknown ones too — into the lease file and the script
 // environment exactly as received, and both of those decode through the catalogue at their edge.
+import type { Expr } from '../conf/ast.js';
+import { createEvalContext, type EvalContext, evaluateData, packetOptions } from '../conf/eval.js';
+import type { EvalCatalogue } from '../conf/eval-context.js';
 import { type DhcpMessage, fieldText, fileIsName, getMessageType, ipFromBytes, snameIsName } from '../wire/index.js';
 
 /** ISC's TIME_MAX as written in lease files (`never`) and the lease time meaning "infinite". */
@@ -85,17 +88,43 @@ export interface ReceiptRules {
   default: ReadonlyMap<number, Uint8Array>;
   prepend: ReadonlyMap<number, Uint8Array>;
   append: ReadonlyMap<number, Uint8Array>;
+  /** Rules whose value is an expression, in file order: evaluated against each lease as it arrives. */
+  computed?: readonly ComputedRule[];
+  /** What `option NAME` in those expressions is looked up in. */
+  catalogue?: EvalCatalogue;
+}
+
+/** `supersede|default|prepend|append NAME = expression;` of dhclient.conf. */
+export interface ComputedRule {
+  op: 'supersede' | 'default' | 'prepend' | 'append';
+  code: number;
+  expr: Expr;
 }
 
 /**
  * Applies supersede/default/prepend/append to a received lease's options, as ISC does in packet_to_lease:
- * the rewritten options are what the script sees and what the lease file records.
+ * the rewritten options are what the script sees and what the lease file records. Expressions see the
+ * options as the server sent them (ISC runs on_receipt with the packet's options as its input); a null
+ * value leaves the option as it was.
  */
 export function applyReceiptRules(options: Map<number, Uint8Array>, rules: ReceiptRules): void {
+  let received: EvalContext | undefined;
+  if (rules.computed !== undefined && rules.computed.length > 0) {
+    received = createEvalContext({ options: packetOptions(new Map(options)), catalogue: rules.catalogue });
+  }
   for (const [code, data] of rules.default) if (!options.has(code)) options.set(code, data);
   for (const [code, data] of rules.supersede) options.set(code, data);
   for (const [code, data] of rules.prepend) options.set(code, concat(data, options.get(code)));
   for (const [code, data] of rules.append) options.set(code, concat(options.get(code), data));
+  for (const r of rules.computed ?? []) {
+    const data = evaluateData(r.expr, received!);
+    if (data === undefined) continue;
+    if (r.op === 'default') {
+      if (!options.has(r.code)) options.set(r.code, data);
+    } else if (r.op === 'supersede') options.set(r.code, data);
+    else if (r.op === 'prepend') options.set(r.code, concat(data, options.get(r.code)));
+    else options.set(r.code, concat(options.get(r.code), data));
+  }
 }
 
 function concat(a: Uint8Array | undefined, b: Uint8Array | undefined): Uint8Array {

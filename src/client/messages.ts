@@ -1,6 +1,7 @@
 // The messages a client sends (ISC make_discover / make_request / make_decline / make_release), as
 // OutgoingMessage values for the wire encoder. Which header fields and options each carries follows RFC 2131
 // table 5; where ISC makes a choice (option order, flags) we make the same one.
+import { createEvalContext, evaluateData } from '../conf/eval.js';
 import {
   BOOTREQUEST,
   DHCPDECLINE,
@@ -89,6 +90,16 @@ export function buildMessage(p: MessageParams, cfg: ClientConfig, id: ClientIden
         continue;
       if (v.kind === 'data') options.push([code, v.data]);
       else if (v.kind === 'hardware') options.push([code, hardwareId(id)]);
+      else if (v.kind === 'expr') {
+        // ISC evaluates `send NAME = expression;` as it builds each message; null sends nothing.
+        const ctx = createEvalContext({
+          catalogue: cfg.catalogue,
+          hardware: hardwareId(id),
+          gethostname: () => id.hostname,
+        });
+        const data = evaluateData(v.expr, ctx);
+        if (data !== undefined) options.push([code, data]);
+      }
       // gethostname(): sent as the daemon reports it; without a host name the option is left out, as ISC does
       // when the expression evaluates to nothing.
       else if (id.hostname !== undefined) options.push([code, new Uint8Array(Buffer.from(id.hostname, 'latin1'))]);
