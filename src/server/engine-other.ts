@@ -7,7 +7,7 @@ import { stashedAgentOptions } from './agent-options.js';
 import { ACTIVE, NO_SLOT } from './allocator.js';
 import { commitEvents, releaseEvents } from './lease-events.js';
 import { lookUp, reuse } from './lease-lookup.js';
-import { informReply, leaseReply, planLease } from './lease-reply.js';
+import { informHostApplies, informReply, leaseReply, planLease } from './lease-reply.js';
 import { bootpLeaseEnds } from './lease-times.js';
 import { subnetInNetwork } from './locate.js';
 import { bootReplyLine, bootRequestLine, declineLine, informAckLine, informLine, releaseLine } from './log.js';
@@ -90,7 +90,8 @@ export function handleInform(f: RequestFacts): void {
     return;
   }
   const slot = ctx.leases.slotOf(cip);
-  const chain = chainFor(f, slot === NO_SLOT ? undefined : ctx.leases.poolOfSlot(slot), subnet);
+  const facts = informHostApplies(f, cip) ? f : { ...f, host: undefined };
+  const chain = chainFor(facts, slot === NO_SLOT ? undefined : ctx.leases.poolOfSlot(slot), subnet);
   out.log.push(msg);
   out.reply = informReply(f, chain, subnet, cip);
   out.log.push(

@@ -155,20 +155,13 @@ export function nakReply(f: RequestFacts, subnet: Subnet | undefined, message: s
 
 /**
  * ISC dhcpinform applies a host declaration whose fixed-address is the client's address, or one
- * without fixed-address; a host fixed elsewhere lends the INFORM answer nothing: its scopes (and the
- * groups around it that do not also hold the subnet) leave the chain.
+ * without fixed-address; a host fixed elsewhere lends the INFORM answer nothing (the chain is then
+ * built without it).
  */
-function informChain(f: RequestFacts, chain: readonly Scope[], subnet: Subnet, cip: number): readonly Scope[] {
+export function informHostApplies(f: RequestFacts, cip: number): boolean {
   const host = f.host?.host;
-  if (host === undefined || host.fixedAddresses.length === 0) return chain;
-  if (host.fixedAddresses.some((a) => parseIpv4(a) === cip || f.ctx.resolveHost?.(a)?.includes(cip) === true)) {
-    return chain;
-  }
-  const keep = new Set<Scope>();
-  for (let s: Scope | undefined = subnet.scope; s !== undefined; s = s.parent) keep.add(s);
-  const drop = new Set<Scope>();
-  for (let s: Scope | undefined = host.scope; s !== undefined; s = s.parent) if (!keep.has(s)) drop.add(s);
-  return chain.filter((s) => !drop.has(s));
+  if (host === undefined || host.fixedAddresses.length === 0) return true;
+  return host.fixedAddresses.some((a) => parseIpv4(a) === cip || f.ctx.resolveHost?.(a)?.includes(cip) === true);
 }
 
 /**
@@ -177,7 +170,6 @@ function informChain(f: RequestFacts, chain: readonly Scope[], subnet: Subnet, c
  * source) by routing, or through the relay when ciaddr is 0.
  */
 export function informReply(f: RequestFacts, chain: readonly Scope[], subnet: Subnet, clientAddress: number): Reply {
-  chain = informChain(f, chain, subnet, clientAddress);
   emitChainEffects(f, chain);
   const { options, lastCode } = assembleOptions({
     kind: 'inform',
