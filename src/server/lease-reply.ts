@@ -46,6 +46,8 @@ export function planLease(f: RequestFacts, pool: Pool | undefined, subnet: Subne
     chainLease(f, address, pool, hostApplies),
   );
   const configured = configuredOptions(chain);
+  // The statements ran as ISC's ack_lease runs them, first: their log lines come before anything it logs.
+  emitChainEffects(f, chain);
   return { chain, configured, times: leaseTimes(chain, f.request.options), pool, subnet };
 }
 
@@ -84,7 +86,6 @@ export function leaseReply(f: RequestFacts, kind: 'offer' | 'ack' | 'bootp', add
   // ISC bootp.c serves a fixed-address host itself; a dynamic BOOTP lease goes through ack_lease.
   const staticBootp = !dhcp && f.host?.fixed !== undefined && f.host.fixed.address === address;
   const serverId = dhcp ? serverIdFor(f, chain) : undefined;
-  emitChainEffects(f, chain);
   const { options, lastCode } = assembleOptions({
     kind,
     staticBootp,

@@ -90,6 +90,7 @@ const EVENTS = `authoritative; default-lease-time 600;
     on commit {
       set committed-to = binary-to-ascii (16, 8, ":", substring (hardware, 1, 6));
       execute ("/usr/local/bin/on-commit", binary-to-ascii (10, 8, ".", leased-address), "commit");
+      log (info, "committing");
     }
     on release { log (info, concat ("released ", binary-to-ascii (10, 8, ".", leased-address))); }
     on expiry { execute ("/usr/local/bin/on-expiry", binary-to-ascii (10, 8, ".", leased-address)); }
@@ -100,7 +101,10 @@ test('log() runs for each reply; on commit runs at the ACK and its variables are
   const { offer, ack, address } = s.dora({ mac: A });
   assert.ok(offer.log.includes(`handing out ${address}`));
   assert.equal(offer.executes, undefined, 'on commit does not run for an offer');
-  assert.ok(ack.log.indexOf(`handing out ${address}`) < ack.log.findIndex((l) => l.startsWith('DHCPACK')));
+  // ISC's order: the scopes' statements, then on commit, then the request and ACK lines.
+  const at = (p: string) => ack.log.findIndex((l) => l.startsWith(p));
+  assert.ok(at('handing out') >= 0 && at('handing out') < at('committing'), ack.log.join('\n'));
+  assert.ok(at('committing') < at('DHCPREQUEST') && at('DHCPREQUEST') < at('DHCPACK'), ack.log.join('\n'));
   assert.deepEqual(ack.executes, [{ command: '/usr/local/bin/on-commit', args: [address, 'commit'] }]);
   const lease = ack.changes.find((c) => c.reason === 'commit')!.lease;
   const vars = Object.fromEntries((lease.variables ?? []).map((v) => [v.name, v.value]));
