@@ -81,6 +81,32 @@ function stepAddresses(s: Step): string[] {
  * acked on either side) is attributed to it, and the addresses of that step are reached in turn (a
  * client the departure moved to another address moves the next client too).
  */
+/** The `set NAME = ...;` and `billing ...;` lines of each address's last lease block. */
+function leaseScopes(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of text.matchAll(/^lease (\S+) \{\n([\s\S]*?)^\}/gm)) {
+    const lines = m[2]!.split('\n').map((l) => l.trim());
+    out.set(m[1]!, lines.filter((l) => l.startsWith('set ') || l.startsWith('billing ')).join(' '));
+  }
+  return out;
+}
+
+/**
+ * What the tester's lease comparison leaves out (it compares state, hardware, uid and host name): the
+ * lease-bound variables and the class billing of each address's final record, in ISC's order.
+ */
+export function leaseScopeDiffs(ref: string, cand: string): { ip: string; detail: string }[] {
+  const r = leaseScopes(ref);
+  const c = leaseScopes(cand);
+  const out: { ip: string; detail: string }[] = [];
+  for (const ip of new Set([...r.keys(), ...c.keys()])) {
+    const a = r.get(ip) ?? '';
+    const b = c.get(ip) ?? '';
+    if (a !== b) out.push({ ip, detail: `set/billing lines [${a}]/[${b}]` });
+  }
+  return out;
+}
+
 export function classify(report: Report, candidateLog: string): Verdict {
   const verdict: Verdict = { orderOnly: [], departures: [], unexplained: [] };
   const reached = new Map<string, number>();
@@ -175,6 +201,11 @@ export function runTester(o: RunOptions): { report: Report; candidateLog: string
     const reportFile = join(out, 'report.json');
     if (!existsSync(reportFile)) throw new Error(`the tester wrote no report (exit ${r.status}):\n${output}`);
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+    const leases = (side: string) => {
+      const f = join(out, side, 'dhcpd.leases');
+      return existsSync(f) ? readFileSync(f, 'latin1') : '';
+    };
+    report.lease_file_diffs.push(...leaseScopeDiffs(leases('ref'), leases('cand')));
     const logFile = join(out, 'cand', 'dhcpd.log');
     const candidateLog = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
     return { report, candidateLog, output };

@@ -182,6 +182,9 @@ export class Allocator extends AddressTable {
     this.setClient(slot, undefined, undefined);
     if (this.state[slot] === ACTIVE) this.setHostname(slot, undefined);
     if (this.agent.size > 0) this.agent.delete(slot);
+    // ... and its bindings and billing.
+    if (this.scopes.size > 0) this.scopes.delete(slot);
+    this.billing.unbill(slot);
     this.state[slot] = ABANDONED;
     this.flags[slot]! &= ~F_OFFERED;
     this.ends[slot] = now + abandonTime;

@@ -17,10 +17,15 @@ import { effectsOf, type RequestFacts } from './request-facts.js';
 import { leaseFacts, requestContext } from './scope-eval.js';
 import type { HandleResult } from './types.js';
 
-/** Lease variables as the evaluator binds them (the lease's scope). */
+/**
+ * Lease variables as the evaluator binds them (the lease's scope). ISC keeps a scope's bindings as a list
+ * with the newest first, and writes them in that order: the lease file's order is newest first, so they
+ * are bound oldest first here and variablesOf reverses them back.
+ */
 export function bindingsOf(vars: readonly LeaseVariable[] | undefined): Bindings {
   const b = new Bindings();
-  for (const v of vars ?? []) b.define(v.name, variableValue(v.value));
+  if (vars !== undefined)
+    for (let i = vars.length - 1; i >= 0; i--) b.define(vars[i]!.name, variableValue(vars[i]!.value));
   return b;
 }
 
@@ -28,7 +33,7 @@ function variableValue(v: VariableValue): Value {
   return v.type === 'data' ? v.data : v.value;
 }
 
-/** The variables of a lease scope as the lease file holds them (functions and unset names are not written). */
+/** The variables of a lease scope as the lease file holds them (functions and unset names are not written), newest first. */
 export function variablesOf(b: Bindings): LeaseVariable[] | undefined {
   const out: LeaseVariable[] = [];
   for (const [name, v] of b.entries()) {
@@ -36,7 +41,8 @@ export function variablesOf(b: Bindings): LeaseVariable[] | undefined {
     else if (typeof v === 'number') out.push({ name, value: { type: 'number', value: v } });
     else if (typeof v === 'boolean') out.push({ name, value: { type: 'boolean', value: v } });
   }
-  return out.length > 0 ? out : undefined;
+  // Newest first, as ISC writes a scope's bindings.
+  return out.length > 0 ? out.reverse() : undefined;
 }
 
 /** Moves collected log lines and programs into the result. */

@@ -10,6 +10,7 @@ import {
   type DhcpMessage,
   decodeRelayAgentInfo,
   getMessageType,
+  OPT_MESSAGE_TYPE,
   OPT_RELAY_AGENT_INFO,
   readIpv4,
   serverIdOverride,
@@ -42,10 +43,15 @@ export interface RequestFacts {
   serverIdOverride: number | undefined;
 }
 
+const NO_CLASSES: readonly ClassMatch[] = [];
+
 export function gatherFacts(request: DhcpMessage, ctx: EngineContext, out: HandleResult): RequestFacts {
   const id = clientIdentity(request);
   const loc = locate(request, ctx);
-  const classes = (ctx.classify ?? evalClassifier)(stashed(request, id, ctx), ctx.tree);
+  // ISC classifies DHCP messages only (dhcp.c classify_client): a BOOTP request belongs to no class.
+  const classes = request.options.has(OPT_MESSAGE_TYPE)
+    ? (ctx.classify ?? evalClassifier)(stashed(request, id, ctx), ctx.tree)
+    : NO_CLASSES;
   const name = request.options.get(OPT_HOST_NAME);
   const req = request.options.get(OPT_REQUESTED_ADDRESS);
   const sid = request.options.get(OPT_SERVER_ID);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { classify, formatVerdict, runTester, TESTER } from '../../../scripts/differential.js';
+import { classify, formatVerdict, REPO, runTester, TESTER } from '../../../scripts/differential.js';
 import { requireRoot } from '../lib/netns.js';
 
 function ready(t: TestContext): boolean {
@@ -29,16 +29,21 @@ test('the differential tester passes its own self-test', { timeout: 180_000 }, (
   assert.match(r.stdout, /^0 failure\(s\)$/m);
 });
 
+// differential-language.conf: classes, subclasses, permits, if/elsif/else, expression-valued options,
+// set and on commit, spawn with + lease limit (the lease files' set and billing lines are compared too).
+const LANGUAGE = join(REPO, 'test/fixtures/conf/differential-language.conf');
+
 for (const [config, seed] of [
   ['seed-talk', 11],
   ['rich', 12],
+  [LANGUAGE, 13],
 ] as const) {
   test(
-    `differential, ${config} seed ${seed}, 60 steps: ISC's answers, or a named departure`,
+    `differential, ${config === LANGUAGE ? 'differential-language.conf' : config} seed ${seed}: ISC's answers, or a named departure`,
     { timeout: 600_000 },
     (t) => {
       if (!ready(t)) return;
-      const { report, candidateLog, output } = runTester({ seed, config, steps: 60 });
+      const { report, candidateLog, output } = runTester({ seed, config, steps: config === LANGUAGE ? 100 : 60 });
       const verdict = classify(report, candidateLog);
       const text = formatVerdict(verdict).join('\n');
       t.diagnostic(`${report.summary}\n${text}`);

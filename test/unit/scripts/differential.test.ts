@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classify, type Report } from '../../../scripts/differential.js';
+import { classify, leaseScopeDiffs, type Report } from '../../../scripts/differential.js';
 
 type Step = Report['steps'][number];
 
@@ -54,4 +54,22 @@ test('without the departure in the log, the same differences are all unexplained
   const v = classify(report, '');
   assert.equal(v.unexplained.length, 2);
   assert.deepEqual(v.departures[0]?.steps, []);
+});
+
+test('lease-bound variables and billing of the final records are compared, in order', () => {
+  const block = (ip: string, extra: string) =>
+    `lease ${ip} {\n  binding state active;\n${extra}  client-hostname "x";\n}\n`;
+  const ref =
+    block('192.0.2.10', '  set b = "2";\n  set a = "1";\n') +
+    block('192.0.2.11', '  billing class "c";\n') +
+    block('192.0.2.12', '');
+  const cand =
+    block('192.0.2.10', '  set a = "1";\n  set b = "2";\n') +
+    block('192.0.2.11', '  billing class "c";\n') +
+    block('192.0.2.12', '  set x = "y";\n');
+  assert.deepEqual(
+    leaseScopeDiffs(ref, cand).map((d) => d.ip),
+    ['192.0.2.10', '192.0.2.12'],
+  );
+  assert.deepEqual(leaseScopeDiffs(ref, ref), []);
 });
