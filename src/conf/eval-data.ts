@@ -1,8 +1,113 @@
-// Byte-level helpers of the data expressions (ISC common/tree.c, omapip/convert.c): binary-to-ascii,
-// reverse, case mapping, integer encoding, and POSIX extended regular expressions on data strings.
-// Each returns undefined where ISC's evaluator returns "null".
+// The primitives of the expression language (ISC common/tree.c, omapip/convert.c): value equality,
+// substring/suffix/packet slicing, binary-to-ascii, reverse, case mapping, integer encoding, arithmetic,
+// BOOTP name fields, and POSIX extended regular expressions on data strings. Each returns undefined
+// where ISC's evaluator returns "null". The interpreter (eval-interp.ts) and the compiler
+// (eval-compile.ts) both build on these, so a rule of the language lives here once.
 
 import { latin1 } from '../options/octets.js';
+import type { Value } from './eval-context.js';
+
+/** ISC's `=` on two non-null values: same type and same contents. */
+export function sameValue(a: Value, b: Value): boolean {
+  if (a instanceof Uint8Array) return b instanceof Uint8Array && sameBytes(a, b);
+  return a === b;
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** substring (data, offset, length): unsigned in ISC, so a negative offset or length is huge. */
+export function substringOf(d: Uint8Array, off: number, len: number): Uint8Array {
+  if (off < 0 || off >= d.length) return d.subarray(0, 0);
+  return len < 0 ? d.subarray(off) : d.subarray(off, off + len);
+}
+
+/** Whether substringOf(d, off, len) has the bytes of `c`, without making the substring. */
+export function substringEquals(d: Uint8Array, off: number, len: number, c: Uint8Array): boolean {
+  let start = off;
+  let end = d.length;
+  if (off < 0 || off >= d.length) start = end = 0;
+  else if (len >= 0 && off + len < end) end = off + len;
+  if (end - start !== c.length) return false;
+  for (let i = 0; i < c.length; i++) if (d[start + i] !== c[i]) return false;
+  return true;
+}
+
+/** suffix (data, length): the last `length` bytes, all of them when it is longer (or "negative"). */
+export function suffixOf(d: Uint8Array, len: number): Uint8Array {
+  return len < 0 || len >= d.length ? d : d.subarray(d.length - len);
+}
+
+/** packet (offset, length): unlike substring, an offset past the end is null (tree.c expr_packet). */
+export function packetSlice(raw: Uint8Array, off: number | undefined, len: number | undefined): Uint8Array | undefined {
+  if (off === undefined || len === undefined || off < 0 || off >= raw.length) return undefined;
+  return len < 0 ? raw.subarray(off) : raw.subarray(off, off + len);
+}
+
+/** A BOOTP name field up to its first NUL; null when it is empty (tree.c expr_filename). */
+export function fixedField(f: Uint8Array | undefined): Uint8Array | undefined {
+  if (f === undefined || f.length === 0 || f[0] === 0) return undefined;
+  const nul = f.indexOf(0);
+  return nul < 0 ? f : f.subarray(0, nul);
+}
+
+/** A dotted quad's 4 bytes (host-lookup); undefined when it is not one. */
+export function ipv4Bytes(dotted: string): Uint8Array | undefined {
+  const parts = dotted.split('.');
+  if (parts.length !== 4) return undefined;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const n = Number(parts[i]);
+    if (!Number.isInteger(n) || n < 0 || n > 255) return undefined;
+    out[i] = n;
+  }
+  return out;
+}
+
+/** Seconds left of a lease (lease-time): null without a lease, and for a lease that has already ended. */
+export function leaseTimeLeft(ends: number | undefined, now: number | undefined): number | undefined {
+  if (ends === undefined || now === undefined || ends < now) return undefined;
+  return ends - now;
+}
+
+export type ArithmeticOp =
+  | 'add'
+  | 'subtract'
+  | 'multiply'
+  | 'divide'
+  | 'remainder'
+  | 'binary-and'
+  | 'binary-or'
+  | 'binary-xor';
+
+/** The numeric operators on two non-null operands; division by zero is null in ISC. */
+export const ARITHMETIC: Readonly<Record<ArithmeticOp, (l: number, r: number) => number | undefined>> = {
+  add: (l, r) => l + r,
+  subtract: (l, r) => l - r,
+  multiply: (l, r) => l * r,
+  divide: (l, r) => (r === 0 ? undefined : Math.trunc(l / r)),
+  remainder: (l, r) => (r === 0 ? undefined : l % r),
+  'binary-and': (l, r) => bitwise('binary-and', l, r),
+  'binary-or': (l, r) => bitwise('binary-or', l, r),
+  'binary-xor': (l, r) => bitwise('binary-xor', l, r),
+};
+
+/** Bitwise operators on unsigned values: 32-bit fast path, BigInt beyond it. */
+function bitwise(op: 'binary-and' | 'binary-or' | 'binary-xor', l: number, r: number): number {
+  const small = l >= 0 && r >= 0 && l <= 0xffffffff && r <= 0xffffffff;
+  if (small) {
+    if (op === 'binary-and') return (l & r) >>> 0;
+    if (op === 'binary-or') return (l | r) >>> 0;
+    return (l ^ r) >>> 0;
+  }
+  const a = BigInt.asUintN(64, BigInt(Math.trunc(l)));
+  const b = BigInt.asUintN(64, BigInt(Math.trunc(r)));
+  const v = op === 'binary-and' ? a & b : op === 'binary-or' ? a | b : a ^ b;
+  return Number(v);
+}
 
 /** Bytes as a latin1 string, cut at the first NUL: what C's string functions see of a data string. */
 export function cString(data: Uint8Array): string {
@@ -168,7 +273,8 @@ const compiled = new Map<string, RegExp | null>();
 /** The same by pattern object: a constant pattern is the same Uint8Array at every evaluation. */
 const byData = [new WeakMap<Uint8Array, RegExp | null>(), new WeakMap<Uint8Array, RegExp | null>()];
 
-function compile(pattern: Uint8Array, icase: boolean): RegExp | null {
+/** The compiled form of an ERE (cached); null when regcomp would fail. */
+export function compileRegex(pattern: Uint8Array, icase: boolean): RegExp | null {
   const memo = byData[icase ? 1 : 0]!;
   let re = memo.get(pattern);
   if (re !== undefined) return re;
@@ -196,6 +302,14 @@ function compile(pattern: Uint8Array, icase: boolean): RegExp | null {
 /** ISC's `~=` (or `~~` when icase): does `subject` contain a match of the ERE `pattern`? */
 export function regexMatch(subject: Uint8Array, pattern: Uint8Array, icase: boolean): boolean {
   // dhcp-eval(5): an empty string on either side never matches.
-  if (subject.length === 0 || pattern.length === 0) return false;
-  return compile(pattern, icase)?.test(cString(subject)) === true;
+  if (pattern.length === 0) return false;
+  return regexTest(subject.length === 0 ? null : compileRegex(pattern, icase), subject);
+}
+
+/**
+ * `~=` with the pattern compiled already (compileRegex of a non-empty pattern). `text` is the
+ * subject's cString when the caller has it already.
+ */
+export function regexTest(re: RegExp | null, subject: Uint8Array, text?: string): boolean {
+  return re !== null && subject.length !== 0 && re.test(text ?? cString(subject));
 }
