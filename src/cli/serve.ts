@@ -49,5 +49,5 @@ export async function serve(flags: DhcpdFlags): Promise<number> {
     log.flush();
     reportReady();
   }
-  return untilSignal(log, () => server.stop());
+  return untilSignal(log, () => server.stop(), server.shutdownRequested);
 }

@@ -8,12 +8,21 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
 export function untilSignal(
   log: { info(line: string): void; error(line: string): void },
   stop: () => Promise<void>,
+  /** Another way to be asked to stop (the server's OMAPI control object): resolves with the reason. */
+  requested?: Promise<string>,
 ): Promise<number> {
   return new Promise<number>((resolve) => {
-    const onSignal = (sig: NodeJS.Signals) => {
+    let stopping = false;
+    const onSignal = (sig: NodeJS.Signals | { reason: string }) => {
+      if (stopping) return;
+      stopping = true;
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
-      log.info(`Received signal ${SIGNAL_NUMBERS[sig] ?? sig}, initiating shutdown.`);
+      log.info(
+        typeof sig === 'string'
+          ? `Received signal ${SIGNAL_NUMBERS[sig] ?? sig}, initiating shutdown.`
+          : `${sig.reason}, initiating shutdown.`,
+      );
       stop().then(
         () => resolve(0),
         (e: unknown) => {
@@ -24,5 +33,6 @@ export function untilSignal(
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    void requested?.then((reason) => onSignal({ reason }));
   });
 }

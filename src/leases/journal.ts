@@ -147,7 +147,7 @@ export class FileJournal implements LeaseStore {
     const taken = holder === undefined ? 0 : holder.finish();
     this.holder = holder;
     this.live.clear();
-    for (const r of parsed.records) this.live.set(liveKey(r), r);
+    for (const r of parsed.records) if (!forgotten(r)) this.live.set(liveKey(r), r);
     this.appended = parsed.recordCount;
     this.loaded = true;
     if (this.opts.rewriteOnLoad !== false || parsed.tornTail !== undefined || size === 0) {
@@ -285,7 +285,7 @@ export class FileJournal implements LeaseStore {
         if (r.kind === 'lease' && this.holder?.holds(r.address)) continue;
         const key = liveKey(r);
         this.live.delete(key);
-        this.live.set(key, r);
+        if (!forgotten(r)) this.live.set(key, r);
       }
       this.appended += p.records.length;
     }
@@ -415,6 +415,15 @@ export class FileJournal implements LeaseStore {
  */
 function liveKey(r: LeaseFileRecord): string | number {
   return r.kind === 'lease' ? r.address : recordKey(r);
+}
+
+/**
+ * A removed OMAPI host (`host NAME { dynamic; deleted; }`): appended so that a reader of the journal drops
+ * the host, but not kept by a rewrite, as ISC's write_leases writes only dynamic hosts that live and
+ * configuration hosts that were deleted.
+ */
+function forgotten(r: LeaseFileRecord): boolean {
+  return r.kind === 'host' && r.deleted && r.dynamic;
 }
 
 function isIa(r: LeaseFileRecord): boolean {

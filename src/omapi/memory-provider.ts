@@ -70,7 +70,7 @@ function text(v: Uint8Array): string {
 }
 
 /** The hardware type a lookup asks for: ISC takes a 4-byte value whose first three bytes are 0, default 1. */
-function lookupHardwareType(keys: readonly NameValue[]): number | 'invalid' {
+export function lookupHardwareType(keys: readonly NameValue[]): number | 'invalid' {
   const t = findValue(keys, 'hardware-type');
   if (!t) return HTYPE_ETHER;
   const v = t.value;
@@ -125,6 +125,61 @@ export function hostAttributes(host: MemoryHost): Attribute[] {
   return out;
 }
 
+/**
+ * Sets `values` on `host` as ISC's dhcp_host_set_value does (each of name, hardware-address,
+ * dhcp-client-identifier and statements only once; `group` must name one of `groups`).
+ */
+export function setHostValues(
+  host: MemoryHost,
+  values: readonly NameValue[],
+  groups: ReadonlySet<string>,
+): Outcome<void> {
+  for (const { name, value } of values) {
+    switch (name) {
+      case 'name':
+        if (host.name) return fail(ISC_R.EXISTS);
+        if (!value) return fail(DHCP_R.INVALIDARG);
+        host.name = text(value);
+        break;
+      case 'group':
+        if (!value) return fail(DHCP_R.INVALIDARG);
+        if (!groups.has(text(value))) return fail(ISC_R.NOTFOUND);
+        host.group = text(value);
+        break;
+      case 'hardware-address':
+        if (host.hardwareAddress) return fail(ISC_R.EXISTS);
+        if (!value || value.length > 16) return fail(DHCP_R.INVALIDARG);
+        host.hardwareAddress = value;
+        break;
+      case 'hardware-type': {
+        const t = readU32(value);
+        if (t === undefined) return fail(DHCP_R.INVALIDARG);
+        host.hardwareType = t & 0xff;
+        break;
+      }
+      case 'dhcp-client-identifier':
+        if (host.clientIdentifier) return fail(ISC_R.EXISTS);
+        if (!value) return fail(DHCP_R.INVALIDARG);
+        host.clientIdentifier = value;
+        break;
+      case 'ip-address':
+        if (!value) delete host.ipAddress;
+        else host.ipAddress = value;
+        break;
+      case 'statements':
+        if (host.statements !== undefined) return fail(ISC_R.EXISTS);
+        if (!value) return fail(DHCP_R.INVALIDARG);
+        host.statements = text(value);
+        break;
+      case 'known':
+        break;
+      default:
+        return fail(DHCP_R.UNKNOWNATTRIBUTE);
+    }
+  }
+  return ok(undefined);
+}
+
 export interface MemoryProviderOptions {
   /** Group names `group` may name. */
   groups?: readonly string[];
@@ -160,7 +215,7 @@ export class MemoryProvider implements ObjectProvider {
   create(type: string, values: readonly NameValue[]): Outcome<ObjectRef> {
     if (type !== 'host') return fail(ISC_R.NOTIMPLEMENTED);
     const host: MemoryHost = { name: '' };
-    const set = this.setHostValues(host, values);
+    const set = setHostValues(host, values, this.groups);
     if (!set.ok) return fail(set.result, "can't update object");
     if (!host.hardwareAddress && !host.clientIdentifier) return fail(DHCP_R.INVALIDARG, "can't update object");
     if (!host.name) {
@@ -177,7 +232,7 @@ export class MemoryProvider implements ObjectProvider {
       const host = this.hosts.get(ref.id);
       if (!host) return fail(ISC_R.NOTFOUND, 'no matching handle');
       const copy: MemoryHost = { ...host };
-      const set = this.setHostValues(copy, values);
+      const set = setHostValues(copy, values, this.groups);
       if (!set.ok) return set;
       this.hosts.set(ref.id, copy);
       return ok(undefined);
@@ -262,53 +317,6 @@ export class MemoryProvider implements ObjectProvider {
       if (r) return r;
     }
     return found ? ok({ type: 'host', id: found.name }) : fail(DHCP_R.NOKEYS);
-  }
-
-  private setHostValues(host: MemoryHost, values: readonly NameValue[]): Outcome<void> {
-    for (const { name, value } of values) {
-      switch (name) {
-        case 'name':
-          if (host.name) return fail(ISC_R.EXISTS);
-          if (!value) return fail(DHCP_R.INVALIDARG);
-          host.name = text(value);
-          break;
-        case 'group':
-          if (!value) return fail(DHCP_R.INVALIDARG);
-          if (!this.groups.has(text(value))) return fail(ISC_R.NOTFOUND);
-          host.group = text(value);
-          break;
-        case 'hardware-address':
-          if (host.hardwareAddress) return fail(ISC_R.EXISTS);
-          if (!value || value.length > 16) return fail(DHCP_R.INVALIDARG);
-          host.hardwareAddress = value;
-          break;
-        case 'hardware-type': {
-          const t = readU32(value);
-          if (t === undefined) return fail(DHCP_R.INVALIDARG);
-          host.hardwareType = t & 0xff;
-          break;
-        }
-        case 'dhcp-client-identifier':
-          if (host.clientIdentifier) return fail(ISC_R.EXISTS);
-          if (!value) return fail(DHCP_R.INVALIDARG);
-          host.clientIdentifier = value;
-          break;
-        case 'ip-address':
-          if (!value) delete host.ipAddress;
-          else host.ipAddress = value;
-          break;
-        case 'statements':
-          if (host.statements !== undefined) return fail(ISC_R.EXISTS);
-          if (!value) return fail(DHCP_R.INVALIDARG);
-          host.statements = text(value);
-          break;
-        case 'known':
-          break;
-        default:
-          return fail(DHCP_R.UNKNOWNATTRIBUTE);
-      }
-    }
-    return ok(undefined);
   }
 
   // ---- leases

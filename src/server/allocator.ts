@@ -167,6 +167,17 @@ export class Allocator extends AddressTable {
     return this.record(slot);
   }
 
+  /**
+   * OMAPI's `set ends` (ISC dhcp_lease_set_value then supersede_lease): the lease now ends at `ends`; an
+   * active one that ends by now is expired by the next expire(). Returns the record to write.
+   */
+  setEnds(slot: number, ends: number): Lease {
+    this.written(slot);
+    this.ends[slot] = ends;
+    if (this.state[slot] === ACTIVE && Number.isFinite(ends)) this.heap.push(ends, slot);
+    return this.record(slot);
+  }
+
   /** RELEASE (and one-lease-per-client): free now, keep the client so it gets the address back. */
   release(slot: number, now: number): Lease {
     this.written(slot);

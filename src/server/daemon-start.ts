@@ -14,14 +14,19 @@ import type { PacketHandler, ServedInterface, Transport } from '../io/transport.
 import { cannotTellApart } from '../io/udp-transport.js';
 import { FileJournal, type JournalOptions } from '../leases/journal.js';
 import { LeaseFileError } from '../leases/store.js';
+import type { OmapiKey } from '../omapi/auth.js';
+import { type OmapiListener, startOmapiListener } from '../omapi/listener.js';
+import type { Catalogue } from '../options/catalogue.js';
 import { Allocator } from './allocator.js';
 import { type DaemonOptions, ServerDaemon } from './daemon.js';
 import type { Logger } from './daemon-log.js';
 import { serverProber } from './daemon-probe.js';
 import { cachingResolver, configuredHostnames, type LookupFn, prefetch } from './daemon-resolve.js';
 import { warmUp } from './daemon-warm-up.js';
+import { DynamicHosts } from './dynamic-hosts.js';
 import { poolReport } from './engine.js';
 import { networkName } from './log.js';
+import { ServerObjects } from './omapi-objects.js';
 import { type PidFs, removePidFile, runningPid, writePidFile } from './pid-file.js';
 
 export const SERVER_BANNER = 'Leasehold DHCP Server 0.1.0 (for ISC dhcpd configurations and lease files)';
@@ -63,12 +68,20 @@ export interface StartDeps {
   processAlive?: (pid: number) => boolean;
   /** Passed through to the daemon (timers, intervals, engine) — tests shorten them. */
   daemon?: Partial<DaemonOptions>;
+  /** The address the OMAPI listener binds (default all addresses, as ISC's omapi_protocol_listen). */
+  omapiAddress?: string;
 }
 
 export interface RunningServer {
   daemon: ServerDaemon;
   transport: Transport;
   tree: ScopeTree;
+  /** Hosts created through OMAPI (and read back from the lease file). */
+  dynamicHosts: DynamicHosts;
+  /** The OMAPI listener, when `omapi-port` is set. */
+  omapi: OmapiListener | undefined;
+  /** Resolves when a shutdown was asked for other than by a signal (OMAPI's control object, state 2). */
+  shutdownRequested: Promise<string>;
   /** Flushes and closes everything and removes the PID file. Idempotent. */
   stop(): Promise<void>;
 }
@@ -174,6 +187,20 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
     return { ok: false, code: 1 };
   }
   for (const w of loaded.warnings) log.error(`${w.file}:${w.line}: ${w.message}`);
+  // Hosts created through OMAPI: the lease file's `host NAME { dynamic; ... }` (and `deleted`) records.
+  const dynamicHosts = new DynamicHosts(tree);
+  const configHosts = new Map(tree.hosts.map((h) => [h.name, h] as const));
+  let hostRecords = 0;
+  for (const r of loaded.records) {
+    if (r.kind !== 'host') continue;
+    try {
+      dynamicHosts.apply(r, configHosts);
+      if (!r.deleted) hostRecords++;
+    } catch (e) {
+      log.error(`host ${r.name} in the lease file: ${errText(e)}`);
+    }
+  }
+  if (hostRecords > 0) log.info(`Wrote ${hostRecords} new dynamic host decls to leases file.`);
   log.info(`Wrote ${loaded.leaseCount ?? loaded.leases.size} leases to leases file.`);
   for (const line of poolReport(allocator)) log.info(line);
 
@@ -203,6 +230,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
     clock,
     resolveHost,
     probe: prober.probe,
+    dynamicHosts,
     ...deps.daemon,
   });
   // Packet sockets (ISC's LPF) where this process may open them, else UDP sockets, said once.
@@ -230,6 +258,46 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   for (const line of transport.describe()) log.info(line);
   if (transport.kind === 'udp') for (const line of udpLimits(system, selection.served)) log.error(line);
   daemon.start(transport);
+  let requestShutdown: (why: string) => void = () => undefined;
+  const shutdownRequested = new Promise<string>((resolve) => {
+    requestShutdown = resolve;
+  });
+  // OMAPI (`omapi-port`, `omapi-key`): ISC dhcpd cannot start without its listener either.
+  let omapi: OmapiListener | undefined;
+  const omapiPort = tree.global.parameters.get('omapi-port')?.value;
+  if (typeof omapiPort === 'number' && omapiPort > 0) {
+    const keys: OmapiKey[] = [];
+    for (const k of tree.keys.values()) {
+      if (k.algorithm !== undefined && k.secret !== undefined) {
+        keys.push({ name: k.name, algorithm: k.algorithm, secret: k.secret });
+      }
+    }
+    const required = tree.global.parameters.get('omapi-key')?.value;
+    const provider = new ServerObjects({
+      tree,
+      allocator,
+      hosts: dynamicHosts,
+      commit: (records) => daemon.commitRecords(records),
+      now: () => Math.floor(clock() / 1000),
+      log: (line) => log.info(line),
+      shutdown: () => requestShutdown('OMAPI control object set to state 2'),
+      leaseEnded: () => void daemon.tick(),
+      catalogue: parsed.catalogue as unknown as Catalogue,
+    });
+    try {
+      omapi = await startOmapiListener({
+        address: deps.omapiAddress ?? '0.0.0.0',
+        port: omapiPort,
+        session: { provider, keys, ...(typeof required === 'string' ? { requiredKey: required } : {}) },
+        log: (line) => log.info(line),
+      });
+    } catch (e) {
+      log.error(`Can't start OMAPI protocol: ${errText(e)}`);
+      await daemon.stop();
+      prober.close();
+      return { ok: false, code: 1 };
+    }
+  }
   // Interfaces that appear, go or change address from now on are served without a restart.
   const watch =
     transport.addInterface === undefined
@@ -257,6 +325,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
       // Serving as root when the administrator asked otherwise is worse than not serving.
       log.error(dropped);
       await watch?.stop();
+      await omapi?.close();
       await daemon.stop();
       prober.close();
       if (settings.pidFile !== undefined) await removePidFile(settings.pidFile, pid, deps.pidFs);
@@ -269,13 +338,15 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   const stop = () => {
     stopped ??= (async () => {
       await watch?.stop();
+      // No OMAPI change after this point: what it answered is on disk, what it did not is not done.
+      await omapi?.close();
       await daemon.stop();
       prober.close();
       if (settings.pidFile !== undefined) await removePidFile(settings.pidFile, pid, deps.pidFs);
     })();
     return stopped;
   };
-  return { ok: true, server: { daemon, transport, tree, stop } };
+  return { ok: true, server: { daemon, transport, tree, dynamicHosts, omapi, shutdownRequested, stop } };
 }
 
 /** setgid/initgroups/setuid as dhcpd's -user/-group do; returns what went wrong, if anything. */

@@ -16,7 +16,7 @@ import type { Prober } from './daemon-probe.js';
 import { expireLeases, handle, probeAnswered } from './engine.js';
 import { abandonLeaseTime } from './engine-other.js';
 import { ProgramRunner } from './program-runner.js';
-import type { EngineContext, HandleResult, HostResolver } from './types.js';
+import type { DynamicHostIndex, EngineContext, HandleResult, HostResolver } from './types.js';
 
 export type Engine = (request: Parameters<typeof handle>[0], ctx: EngineContext) => HandleResult;
 
@@ -43,6 +43,8 @@ export interface DaemonOptions {
   summaryIntervalSec?: number;
   /** Runs the configuration's `execute` programs (default: a ProgramRunner logging to `log`). */
   programs?: ProgramRunner;
+  /** Hosts created through OMAPI (omapi-objects.ts); findHost consults them after the configuration's. */
+  dynamicHosts?: DynamicHostIndex;
 }
 
 export interface DaemonStats {
@@ -190,6 +192,9 @@ export class ServerDaemon {
     };
     if (iface.mtu !== undefined) ctx.mtu = iface.mtu;
     if (this.opts.resolveHost !== undefined) ctx.resolveHost = this.opts.resolveHost;
+    if (this.opts.dynamicHosts !== undefined && this.opts.dynamicHosts.size > 0) {
+      ctx.dynamicHosts = this.opts.dynamicHosts;
+    }
     let result: HandleResult;
     try {
       result = this.engine(request, ctx);
@@ -265,6 +270,21 @@ export class ServerDaemon {
     }
     await this.send(reply.bytes, reply.destination, iface);
     await written;
+  }
+
+  /** Whether stop() has begun (OMAPI then refuses changes). */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /**
+   * Writes records that did not come from a packet (OMAPI: a host, a lease's new end) through the same
+   * store, after every packet's commit already queued; rejects when they could not be made durable.
+   */
+  async commitRecords(records: Parameters<LeaseStore['commit']>[0]): Promise<void> {
+    if (this.stopping) throw new Error('the server is shutting down');
+    await this.opts.store.commit(records);
+    this.stats.committed += records.length;
   }
 
   /** Writes records through the store; resolves false (logged) when they could not be made durable. */

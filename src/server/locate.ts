@@ -82,17 +82,21 @@ export function findHost(
   ctx: EngineContext,
 ): HostMatch | undefined {
   const tree = ctx.tree;
+  const dyn = ctx.dynamicHosts;
   // Most requests meet an empty table (dynamic clients): no key text is built for them.
-  if (tree.hostsByUid.size === 0 && tree.hostsByHardware.size === 0) return undefined;
+  if (tree.hostsByUid.size === 0 && tree.hostsByHardware.size === 0 && (dyn === undefined || dyn.size === 0)) {
+    return undefined;
+  }
   // ISC find_lease: the hosts of the client identifier; only when there are none, those of the
-  // hardware address.
-  let candidates: readonly Host[] =
-    id.uid !== undefined && tree.hostsByUid.size > 0 ? (tree.hostsByUid.get(id.uidKey ?? '') ?? []) : [];
-  if (candidates.length === 0 && tree.hostsByHardware.size > 0) {
-    candidates = (tree.hostsByHardware.get(macToString(id.hardware.address)) ?? []).filter((h) =>
+  // hardware address. Hosts made through OMAPI come after the configuration's (ISC enter_host appends them).
+  let candidates: readonly Host[] = id.uid !== undefined ? hostsOf(tree.hostsByUid, dyn?.byUid, id.uidKey ?? '') : [];
+  if (candidates.length === 0 && (tree.hostsByHardware.size > 0 || (dyn !== undefined && dyn.byHardware.size > 0))) {
+    const mac = macToString(id.hardware.address);
+    candidates = hostsOf(tree.hostsByHardware, dyn?.byHardware, mac).filter((h) =>
       hardwareTypeMatches(h, id.hardware.type),
     );
   }
+  if (dyn !== undefined && dyn.masked.size > 0) candidates = candidates.filter((h) => !dyn.masked.has(h));
   let known: Host | undefined;
   for (const host of candidates) {
     known ??= host;
@@ -103,6 +107,18 @@ export function findHost(
     }
   }
   return known === undefined ? undefined : { host: known };
+}
+
+/** The configuration's hosts of `key`, then the dynamic ones (a new array only when both have some). */
+function hostsOf(
+  conf: ReadonlyMap<string, readonly Host[]>,
+  dyn: ReadonlyMap<string, readonly Host[]> | undefined,
+  key: string,
+): readonly Host[] {
+  const a = conf.size > 0 ? conf.get(key) : undefined;
+  const b = dyn !== undefined && dyn.size > 0 ? dyn.get(key) : undefined;
+  if (b === undefined) return a ?? [];
+  return a === undefined ? b : [...a, ...b];
 }
 
 const HW_TYPES: Record<string, number> = { ethernet: 1, 'token-ring': 6, fddi: 8, infiniband: 32 };

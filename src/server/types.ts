@@ -1,7 +1,7 @@
 // The engine's contract with the daemon: what it is handed for one request and what it hands back.
 
 import type { ExecuteRequest } from '../conf/eval-context.js';
-import type { Scope, ScopeTree } from '../conf/scope-tree.js';
+import type { Host, Scope, ScopeTree } from '../conf/scope-tree.js';
 import type { Lease } from '../leases/lease.js';
 import type { DhcpMessage, OutgoingMessage } from '../wire/index.js';
 import type { Allocator } from './allocator.js';
@@ -53,6 +53,17 @@ export interface EngineContext {
   sourceAddress?: number;
   /** Two-minute offer hold of ISC (seconds). */
   offerHold?: number;
+  /** Hosts created through OMAPI (dynamic-hosts.ts), consulted after the tree's; absent or empty: none. */
+  dynamicHosts?: DynamicHostIndex;
+}
+
+/** What findHost reads of the dynamic host table (dynamic-hosts.ts DynamicHosts). */
+export interface DynamicHostIndex {
+  /** 0 when the table has nothing to say (no dynamic hosts, no masked configuration hosts). */
+  readonly size: number;
+  readonly byHardware: ReadonlyMap<string, readonly Host[]>;
+  readonly byUid: ReadonlyMap<string, readonly Host[]>;
+  readonly masked: ReadonlySet<Host>;
 }
 
 /**

@@ -1,0 +1,471 @@
+// The server's OMAPI objects (ISC dhcpd 4.4.3 server/omapi.c, common/comapi.c): an ObjectProvider
+// (src/omapi/provider.ts) over the running server's allocator, its dynamic host table and its lease store.
+//
+// lease          looked up by ip-address, dhcp-client-identifier, hardware-address (+ hardware-type), in ISC's
+//                order and with its result codes; read with server/omapi.c's attributes (memory-provider.ts
+//                leaseAttributes). `ends` moves the lease's end (an active lease that ends by now expires on the
+//                next timer tick, written as free as any expiry is); `state` 1 (free) frees it as a RELEASE
+//                does, 5 (abandoned) abandons it. Each change is in the lease file before the answer goes out.
+// host           create / look up / update / remove. A created host is a lease-file record (`host NAME {
+//                dynamic; hardware ...; uid ...; fixed-address ...; group ...; statements }`, ISC's
+//                write_host), parsed back by the lease-file parser - the same path a restart takes - made
+//                durable, and only then entered in the dynamic host table the DHCP engine reads: the next
+//                DISCOVER of that client sees it. Removing one writes `host NAME { dynamic; deleted; }`.
+//                Hosts of dhcpd.conf can be looked up and read, and removed (written `host NAME { deleted; }`
+//                as ISC does; they are masked in the table, the configuration snapshot is never changed).
+// failover-state no failover peer is configured: every lookup is "not found".
+// control        the one control object; `state` 2 shuts the server down as SIGTERM does, after the answer.
+//
+// Departures from ISC: updating a host declared in dhcpd.conf is "permission denied" (ISC rewrites it as a
+// dynamic host); a lease's binding variables cannot be set ("not implemented"; ISC adds them to its scope);
+// `state` other than free or abandoned is "not implemented"; named groups are not known ("not found").
+
+import type { Host, ScopeTree } from '../conf/scope-tree.js';
+import type { HostRecord, LeaseFileRecord } from '../leases/lease.js';
+import { ipv4ToString } from '../leases/lease.js';
+import { parseLeases } from '../leases/reader.js';
+import { colonHex, hardwareTypeName, hardwareTypeOf, isDbPrintable } from '../leases/text.js';
+import {
+  BINDING_STATES,
+  hostAttributes,
+  leaseAttributes,
+  lookupHardwareType,
+  type MemoryHost,
+  type MemoryLease,
+  setHostValues,
+} from '../omapi/memory-provider.js';
+import { type Attribute, fail, type ObjectProvider, type ObjectRef, type Outcome, ok } from '../omapi/provider.js';
+import { DHCP_R, ISC_R } from '../omapi/results.js';
+import { findValue, type NameValue, readU32, u32Value } from '../omapi/wire.js';
+import type { Catalogue } from '../options/catalogue.js';
+import type { Allocator } from './allocator.js';
+import { ACTIVE, NO_SLOT } from './allocator.js';
+import type { DynamicHosts } from './dynamic-hosts.js';
+import { abandonLeaseTime } from './engine-other.js';
+
+export interface ServerObjectsOptions {
+  tree: ScopeTree;
+  allocator: Allocator;
+  hosts: DynamicHosts;
+  /** Makes records durable (the daemon's lease store); rejects when they could not be written. */
+  commit: (records: readonly LeaseFileRecord[]) => Promise<void>;
+  /** Seconds since the epoch. */
+  now: () => number;
+  log: (line: string) => void;
+  /** `control` state 2: called once, after the answer has been sent. */
+  shutdown?: () => void;
+  /** A lease's end moved to now or earlier: expire it without waiting for the timer. */
+  leaseEnded?: () => void;
+  /** Runs `fn` once the current answer has gone out (default: 50 ms later). */
+  defer?: (fn: () => void) => void;
+  /** The lease-file parser's catalogue (the configuration's). */
+  catalogue?: Catalogue;
+}
+
+const TYPES = new Set(['lease', 'host', 'failover-state', 'control']);
+const CONTROL: ObjectRef = { type: 'control', id: 'control' };
+/** ISC's control_object_state_t: server_startup 0, server_running 1, server_shutdown 2, server_hibernate 3. */
+const SERVER_RUNNING = 1;
+const SERVER_SHUTDOWN = 2;
+
+function bytes(v: Uint8Array): string {
+  return Buffer.from(v).toString('latin1');
+}
+
+function dotted(v: Uint8Array): string {
+  return Array.from(v).join('.');
+}
+
+function parseDotted(s: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return undefined;
+  let n = 0;
+  for (let k = 1; k <= 4; k++) {
+    const o = Number(m[k]);
+    if (o > 255) return undefined;
+    n = n * 256 + o;
+  }
+  return n;
+}
+
+function ipBytes(address: number): Uint8Array {
+  return Uint8Array.of(address >>> 24, (address >>> 16) & 0xff, (address >>> 8) & 0xff, address & 0xff);
+}
+
+/** ISC write_host's text of a host (without the final newline formatRecord adds). */
+export function hostRecordText(h: MemoryHost, deleted = false, dynamic = true): string {
+  let out = `host ${h.name} {`;
+  if (dynamic) out += '\n  dynamic;';
+  if (deleted) return `${out}\n  deleted;\n}`;
+  if (h.hardwareAddress?.length) {
+    out += `\n  hardware ${hardwareTypeName(h.hardwareType ?? 1)} ${colonHex(h.hardwareAddress)};`;
+  }
+  if (h.clientIdentifier?.length) {
+    const s = bytes(h.clientIdentifier);
+    out += isDbPrintable(s) ? `\n  uid "${s}";` : `\n  uid ${colonHex(h.clientIdentifier)};`;
+  }
+  if (h.ipAddress?.length === 4) out += `\n  fixed-address ${dotted(h.ipAddress)};`;
+  if (h.group !== undefined) out += `\n  group "${h.group}";`;
+  if (h.statements !== undefined && h.statements.trim() !== '') out += `\n        ${h.statements.trim()}`;
+  return `${out}\n}`;
+}
+
+/** The OMAPI view of a host declaration (from dhcpd.conf or a lease-file record). */
+export function memoryHostOf(host: Host, record?: HostRecord): MemoryHost {
+  const m: MemoryHost = { name: host.name };
+  if (host.hardware !== undefined) {
+    m.hardwareType = hardwareTypeOf(host.hardware.type) ?? 1;
+    m.hardwareAddress = host.hardware.address;
+  }
+  if (host.uid !== undefined) m.clientIdentifier = host.uid;
+  const fixed = host.fixedAddresses[0] !== undefined ? parseDotted(host.fixedAddresses[0]) : undefined;
+  if (fixed !== undefined) m.ipAddress = ipBytes(fixed);
+  if (host.decl.namedGroup !== undefined) m.group = host.decl.namedGroup;
+  if (record !== undefined) {
+    // The statements are what write_host put after the fields it writes itself.
+    const body = record.text.slice(record.text.indexOf('{') + 1, record.text.lastIndexOf('}'));
+    const rest = body
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !/^(dynamic|deleted|hardware |uid |fixed-address |group )/.test(l));
+    if (rest.length > 0) m.statements = rest.join(' ');
+  }
+  return m;
+}
+
+export class ServerObjects implements ObjectProvider {
+  private readonly opts: ServerObjectsOptions;
+  private readonly configHosts = new Map<string, Host>();
+  private controlState = SERVER_RUNNING;
+  private generated = 0;
+
+  constructor(opts: ServerObjectsOptions) {
+    this.opts = opts;
+    for (const h of opts.tree.hosts) if (!this.configHosts.has(h.name)) this.configHosts.set(h.name, h);
+  }
+
+  hasType(type: string): boolean {
+    return TYPES.has(type);
+  }
+
+  lookup(type: string, keys: readonly NameValue[]): Outcome<ObjectRef> {
+    switch (type) {
+      case 'lease':
+        return this.lookupLease(keys);
+      case 'host':
+        return this.lookupHost(keys);
+      case 'control':
+        return ok(CONTROL);
+      default:
+        return fail(ISC_R.NOTFOUND);
+    }
+  }
+
+  create(type: string, values: readonly NameValue[]): Outcome<ObjectRef> | Promise<Outcome<ObjectRef>> {
+    if (type === 'control') return fail(ISC_R.NOPERM, "can't create new object");
+    if (type !== 'host') return fail(ISC_R.NOTIMPLEMENTED, "can't create new object");
+    const host: MemoryHost = { name: '' };
+    const set = setHostValues(host, values, new Set());
+    if (!set.ok) return fail(set.result, "can't update object");
+    if (!host.hardwareAddress && !host.clientIdentifier) return fail(DHCP_R.INVALIDARG, "can't update object");
+    if (!host.name) {
+      this.generated++;
+      const t = (this.opts.now() >>> 0).toString(16).padStart(8, '0');
+      host.name = `nh${t}${this.generated.toString(16).padStart(8, '0')}`;
+    }
+    if (this.liveHost(host.name) !== undefined) return fail(ISC_R.EXISTS, "can't update object");
+    return this.writeHost(host).then((r) => (r.ok ? ok({ type: 'host', id: host.name }) : r));
+  }
+
+  update(ref: ObjectRef, values: readonly NameValue[]): Outcome<void> | Promise<Outcome<void>> {
+    switch (ref.type) {
+      case 'host': {
+        const dyn = this.opts.hosts.get(ref.id);
+        if (dyn === undefined) {
+          return this.liveHost(ref.id) === undefined
+            ? fail(ISC_R.NOTFOUND, 'no matching handle')
+            : fail(ISC_R.NOPERM, 'hosts of dhcpd.conf cannot be changed through OMAPI');
+        }
+        const copy = memoryHostOf(dyn.host, dyn.record);
+        const set = setHostValues(copy, values, new Set());
+        if (!set.ok) return set;
+        if (copy.name !== ref.id) return fail(ISC_R.EXISTS);
+        return this.writeHost(copy);
+      }
+      case 'lease':
+        return this.updateLease(ref, values);
+      case 'control':
+        return this.updateControl(values);
+      default:
+        return fail(ISC_R.NOTFOUND, 'no matching handle');
+    }
+  }
+
+  read(ref: ObjectRef): Outcome<readonly Attribute[]> {
+    switch (ref.type) {
+      case 'host': {
+        const live = this.liveHost(ref.id);
+        return live === undefined ? fail(ISC_R.NOTFOUND, 'no matching handle') : ok(hostAttributes(live));
+      }
+      case 'lease': {
+        const slot = this.slotOfId(ref.id);
+        return slot === NO_SLOT ? fail(ISC_R.NOTFOUND, 'no matching handle') : ok(leaseAttributes(this.leaseOf(slot)));
+      }
+      case 'control':
+        return ok([{ name: 'state', value: u32Value(this.controlState) }]);
+      default:
+        return fail(ISC_R.NOTFOUND, 'no matching handle');
+    }
+  }
+
+  remove(ref: ObjectRef): Outcome<void> | Promise<Outcome<void>> {
+    if (ref.type === 'control') return fail(ISC_R.NOPERM);
+    if (ref.type !== 'host') return fail(ISC_R.NOTIMPLEMENTED, 'no remove method for object');
+    const dyn = this.opts.hosts.get(ref.id);
+    const conf = dyn === undefined ? this.configHosts.get(ref.id) : undefined;
+    if (dyn === undefined && (conf === undefined || this.opts.hosts.masked.has(conf))) {
+      return fail(ISC_R.NOTFOUND, 'no matching handle');
+    }
+    const record = this.parseHost(hostRecordText({ name: ref.id }, true, dyn !== undefined), ref.id);
+    if (!record.ok) return record;
+    return this.durable([record.value]).then((w) => {
+      if (!w.ok) return w;
+      this.opts.hosts.apply(record.value, this.configHosts);
+      return ok(undefined);
+    });
+  }
+
+  // ---- hosts
+
+  /** The host of that name as OMAPI sees it: a dynamic one, else one of dhcpd.conf not removed. */
+  private liveHost(name: string): MemoryHost | undefined {
+    const dyn = this.opts.hosts.get(name);
+    if (dyn !== undefined) return memoryHostOf(dyn.host, dyn.record);
+    const conf = this.configHosts.get(name);
+    return conf !== undefined && !this.opts.hosts.masked.has(conf) ? memoryHostOf(conf) : undefined;
+  }
+
+  private parseHost(text: string, name: string): Outcome<HostRecord> {
+    const parsed = parseLeases(
+      `${text}\n`,
+      'OMAPI',
+      this.opts.catalogue !== undefined ? { catalogue: this.opts.catalogue } : {},
+    );
+    const rec = parsed.records[0];
+    if (parsed.error !== undefined || parsed.records.length !== 1 || rec?.kind !== 'host' || rec.name !== name) {
+      return fail(DHCP_R.INVALIDARG, parsed.error?.message ?? "can't update object");
+    }
+    return ok(rec);
+  }
+
+  /** Writes the host's record, then enters it (ISC enter_host after write_host + commit_leases). */
+  private async writeHost(host: MemoryHost): Promise<Outcome<void>> {
+    const record = this.parseHost(hostRecordText(host), host.name);
+    if (!record.ok) return record;
+    const w = await this.durable([record.value]);
+    if (!w.ok) return w;
+    this.opts.hosts.enter(record.value);
+    return ok(undefined);
+  }
+
+  private async durable(records: readonly LeaseFileRecord[]): Promise<Outcome<void>> {
+    try {
+      await this.opts.commit(records);
+      return ok(undefined);
+    } catch (e) {
+      this.opts.log(`OMAPI: unable to write to the lease file: ${(e as Error).message}`);
+      return fail(ISC_R.IOERROR, "can't update object");
+    }
+  }
+
+  private findHosts(pred: (h: MemoryHost) => boolean): MemoryHost | undefined {
+    for (const h of this.configHosts.values()) {
+      if (this.opts.hosts.masked.has(h) || this.opts.hosts.get(h.name) !== undefined) continue;
+      const m = memoryHostOf(h);
+      if (pred(m)) return m;
+    }
+    for (const d of this.opts.hosts.values()) {
+      const m = memoryHostOf(d.host, d.record);
+      if (pred(m)) return m;
+    }
+    return undefined;
+  }
+
+  /** ISC dhcp_host_lookup: client identifier, hardware address, ip-address (through its lease), name. */
+  private lookupHost(keys: readonly NameValue[]): Outcome<ObjectRef> {
+    let found: string | undefined;
+    const step = (name: string | undefined): Outcome<ObjectRef> | undefined => {
+      if (found !== undefined && name !== found) return fail(DHCP_R.KEYCONFLICT);
+      if (name === undefined) return fail(ISC_R.NOTFOUND);
+      found = name;
+      return undefined;
+    };
+    const same = (a: Uint8Array | undefined, b: Uint8Array) => a !== undefined && Buffer.compare(a, b) === 0;
+    const cid = findValue(keys, 'dhcp-client-identifier');
+    if (cid?.value) {
+      const v = cid.value;
+      const r = step(this.findHosts((h) => same(h.clientIdentifier, v))?.name);
+      if (r) return r;
+    }
+    const hw = findValue(keys, 'hardware-address');
+    if (hw?.value) {
+      const v = hw.value;
+      const htype = lookupHardwareType(keys);
+      if (htype === 'invalid') return fail(DHCP_R.INVALIDARG);
+      const r = step(this.findHosts((h) => (h.hardwareType ?? 1) === htype && same(h.hardwareAddress, v))?.name);
+      if (r) return r;
+    }
+    const ip = findValue(keys, 'ip-address');
+    if (ip?.value) {
+      const slot = ip.value.length === 4 ? this.slotOfId(dotted(ip.value)) : NO_SLOT;
+      const lease = slot === NO_SLOT ? undefined : this.leaseOf(slot);
+      const lhw = lease?.hardwareAddress;
+      const host =
+        lhw === undefined
+          ? undefined
+          : this.findHosts((h) => (h.hardwareType ?? 1) === (lease?.hardwareType ?? 1) && same(h.hardwareAddress, lhw));
+      if (host === undefined && found === undefined) return fail(ISC_R.NOTFOUND);
+      if (host !== undefined && found !== undefined && host.name !== found) return fail(DHCP_R.KEYCONFLICT);
+      found ??= host?.name;
+    }
+    const name = findValue(keys, 'name');
+    if (name?.value) {
+      const n = bytes(name.value);
+      const r = step(this.liveHost(n) !== undefined ? n : undefined);
+      if (r) return r;
+    }
+    return found !== undefined ? ok({ type: 'host', id: found }) : fail(DHCP_R.NOKEYS);
+  }
+
+  // ---- leases
+
+  private slotOfId(id: string): number {
+    const a = parseDotted(id);
+    return a === undefined ? NO_SLOT : this.opts.allocator.slotOf(a);
+  }
+
+  private leaseOf(slot: number): MemoryLease {
+    const r = this.opts.allocator.record(slot);
+    const state = BINDING_STATES.indexOf(r.bindingState ?? 'free') + 1;
+    const m: MemoryLease = { ipAddress: ipBytes(r.address), state: state > 0 ? state : 1 };
+    if (r.hardware !== undefined) {
+      m.hardwareType = r.hardware.type;
+      m.hardwareAddress = r.hardware.address;
+    }
+    if (r.uid !== undefined) m.clientIdentifier = r.uid;
+    if (r.clientHostname !== undefined) m.clientHostname = r.clientHostname;
+    const time = (t: number | undefined) => (t === undefined ? undefined : Number.isFinite(t) ? t : 0x7fffffff);
+    const starts = time(r.starts);
+    const ends = time(r.ends);
+    const cltt = time(r.cltt);
+    if (starts !== undefined) m.starts = starts;
+    if (ends !== undefined) m.ends = ends;
+    if (cltt !== undefined) m.cltt = cltt;
+    return m;
+  }
+
+  /** ISC dhcp_lease_lookup: ip-address, then dhcp-client-identifier, then hardware-address. */
+  private lookupLease(keys: readonly NameValue[]): Outcome<ObjectRef> {
+    const alloc = this.opts.allocator;
+    let found: number | undefined;
+    const step = (slots: readonly number[]): Outcome<ObjectRef> | undefined => {
+      const first = slots[0];
+      if (found !== undefined && first !== found) return fail(DHCP_R.KEYCONFLICT);
+      if (first === undefined) return fail(ISC_R.NOTFOUND);
+      if (slots.length > 1) return fail(DHCP_R.MULTIPLE);
+      found = first;
+      return undefined;
+    };
+    const ip = findValue(keys, 'ip-address');
+    if (ip?.value) {
+      const slot = ip.value.length === 4 ? this.slotOfId(dotted(ip.value)) : NO_SLOT;
+      const r = step(slot === NO_SLOT ? [] : [slot]);
+      if (r) return r;
+    }
+    const cid = findValue(keys, 'dhcp-client-identifier');
+    if (cid?.value) {
+      const r = step(alloc.uidSlots(cid.value));
+      if (r) return r;
+    }
+    const hw = findValue(keys, 'hardware-address');
+    if (hw?.value) {
+      const htype = lookupHardwareType(keys);
+      if (htype === 'invalid') return fail(DHCP_R.INVALIDARG);
+      const r = step(alloc.hwSlots({ type: htype, address: hw.value }));
+      if (r) return r;
+    }
+    return found !== undefined ? ok({ type: 'lease', id: ipv4ToString(alloc.address[found]!) }) : fail(DHCP_R.NOKEYS);
+  }
+
+  private async updateLease(ref: ObjectRef, values: readonly NameValue[]): Promise<Outcome<void>> {
+    const alloc = this.opts.allocator;
+    const slot = this.slotOfId(ref.id);
+    if (slot === NO_SLOT) return fail(ISC_R.NOTFOUND, 'no matching handle');
+    const now = this.opts.now();
+    let record: LeaseFileRecord | undefined;
+    let ended = false;
+    for (const { name, value } of values) {
+      switch (name) {
+        case 'ends': {
+          const t = readU32(value);
+          if (t === undefined) return fail(DHCP_R.INVALIDARG);
+          const old = alloc.endsOf(slot);
+          record = alloc.setEnds(slot, t);
+          this.opts.log(`lease ${ref.id} end changed from ${Number.isFinite(old) ? old : 0x7fffffff} to ${t}`);
+          if (t <= now && alloc.stateOf(slot) === ACTIVE) ended = true;
+          break;
+        }
+        case 'state': {
+          const s = readU32(value);
+          if (s === undefined || s < 1 || s > BINDING_STATES.length) return fail(DHCP_R.INVALIDARG);
+          const from = alloc.stateOf(slot) + 1;
+          if (s === from) break; // ISC: unchanged
+          if (s === 1) record = alloc.release(slot, now);
+          else if (s === 5) record = alloc.abandon(slot, now, abandonLeaseTime(this.opts.tree));
+          else return fail(ISC_R.NOTIMPLEMENTED, `state ${BINDING_STATES[s - 1]} cannot be set`);
+          this.opts.log(`lease ${ref.id} state changed from ${BINDING_STATES[from - 1]} to ${BINDING_STATES[s - 1]}`);
+          break;
+        }
+        case 'ip-address':
+        case 'starts':
+        case 'pool':
+          return fail(ISC_R.NOPERM);
+        case 'subnet':
+          return fail(DHCP_R.INVALIDARG);
+        case 'dhcp-client-identifier':
+        case 'hostname':
+        case 'client-hostname':
+        case 'host':
+        case 'billing-class':
+        case 'hardware-address':
+        case 'hardware-type':
+        case 'flags':
+          break; // ISC: "object unchanged", which an update accepts
+        default:
+          return fail(ISC_R.NOTIMPLEMENTED, `lease variables cannot be set through OMAPI (${name})`);
+      }
+    }
+    if (record === undefined) return ok(undefined);
+    const w = await this.durable([record]);
+    if (w.ok && ended) this.opts.leaseEnded?.();
+    return w;
+  }
+
+  // ---- control
+
+  private updateControl(values: readonly NameValue[]): Outcome<void> {
+    for (const { name, value } of values) {
+      if (name !== 'state') return fail(ISC_R.NOTFOUND);
+      const s = readU32(value);
+      if (s === undefined) return fail(DHCP_R.INVALIDARG);
+      if (s !== SERVER_SHUTDOWN) return fail(DHCP_R.INVALIDARG);
+      if (this.controlState !== SERVER_SHUTDOWN) {
+        this.controlState = SERVER_SHUTDOWN;
+        // The answer goes out first: the session writes it when this returns.
+        const shutdown = this.opts.shutdown;
+        if (shutdown !== undefined) (this.opts.defer ?? ((fn) => setTimeout(fn, 50)))(shutdown);
+      }
+    }
+    return ok(undefined);
+  }
+}
