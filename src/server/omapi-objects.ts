@@ -278,15 +278,24 @@ export class ServerObjects implements ObjectProvider {
     }
   }
 
-  private findHosts(pred: (h: MemoryHost) => boolean): MemoryHost | undefined {
-    for (const h of this.configHosts.values()) {
-      if (this.opts.hosts.masked.has(h) || this.opts.hosts.get(h.name) !== undefined) continue;
-      const m = memoryHostOf(h);
-      if (pred(m)) return m;
-    }
-    for (const d of this.opts.hosts.values()) {
-      const m = memoryHostOf(d.host, d.record);
-      if (pred(m)) return m;
+  /**
+   * The first live host of an index key (dhcpd.conf's, then the dynamic ones, as findHost orders them):
+   * `hw` is colon hex of a hardware address of type `htype`, `uid` hex of a client identifier.
+   */
+  private hostByKey(key: { hw: string; htype: number } | { uid: string }): string | undefined {
+    const { tree, hosts } = this.opts;
+    const lists =
+      'hw' in key
+        ? [tree.hostsByHardware.get(key.hw), hosts.byHardware.get(key.hw)]
+        : [tree.hostsByUid.get(key.uid), hosts.byUid.get(key.uid)];
+    for (const list of lists) {
+      for (const h of list ?? []) {
+        if (hosts.masked.has(h)) continue;
+        const dyn = hosts.get(h.name);
+        if (dyn !== undefined && dyn.host !== h) continue; // a configuration host shadowed by a dynamic one
+        if ('hw' in key && (hardwareTypeOf(h.hardware?.type ?? 'ethernet') ?? 1) !== key.htype) continue;
+        return h.name;
+      }
     }
     return undefined;
   }
@@ -300,19 +309,16 @@ export class ServerObjects implements ObjectProvider {
       found = name;
       return undefined;
     };
-    const same = (a: Uint8Array | undefined, b: Uint8Array) => a !== undefined && Buffer.compare(a, b) === 0;
     const cid = findValue(keys, 'dhcp-client-identifier');
     if (cid?.value) {
-      const v = cid.value;
-      const r = step(this.findHosts((h) => same(h.clientIdentifier, v))?.name);
+      const r = step(this.hostByKey({ uid: Buffer.from(cid.value).toString('hex') }));
       if (r) return r;
     }
     const hw = findValue(keys, 'hardware-address');
     if (hw?.value) {
-      const v = hw.value;
       const htype = lookupHardwareType(keys);
       if (htype === 'invalid') return fail(DHCP_R.INVALIDARG);
-      const r = step(this.findHosts((h) => (h.hardwareType ?? 1) === htype && same(h.hardwareAddress, v))?.name);
+      const r = step(this.hostByKey({ hw: colonHex(hw.value), htype }));
       if (r) return r;
     }
     const ip = findValue(keys, 'ip-address');
@@ -321,12 +327,10 @@ export class ServerObjects implements ObjectProvider {
       const lease = slot === NO_SLOT ? undefined : this.leaseOf(slot);
       const lhw = lease?.hardwareAddress;
       const host =
-        lhw === undefined
-          ? undefined
-          : this.findHosts((h) => (h.hardwareType ?? 1) === (lease?.hardwareType ?? 1) && same(h.hardwareAddress, lhw));
+        lhw === undefined ? undefined : this.hostByKey({ hw: colonHex(lhw), htype: lease?.hardwareType ?? 1 });
       if (host === undefined && found === undefined) return fail(ISC_R.NOTFOUND);
-      if (host !== undefined && found !== undefined && host.name !== found) return fail(DHCP_R.KEYCONFLICT);
-      found ??= host?.name;
+      if (host !== undefined && found !== undefined && host !== found) return fail(DHCP_R.KEYCONFLICT);
+      found ??= host;
     }
     const name = findValue(keys, 'name');
     if (name?.value) {
