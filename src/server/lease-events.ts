@@ -13,7 +13,7 @@ import type { Scope } from '../conf/scope-tree.js';
 import type { Lease, LeaseVariable, VariableValue } from '../leases/lease.js';
 import { ipToBytes } from '../wire/index.js';
 import type { Allocator, LeaseScope } from './allocator.js';
-import { effectsOf, type RequestFacts } from './request-facts.js';
+import { chainInputs, effectsOf, type RequestFacts } from './request-facts.js';
 import { leaseFacts, requestContext } from './scope-eval.js';
 import type { HandleResult } from './types.js';
 
@@ -76,20 +76,7 @@ export function commitEvents(f: RequestFacts, chain: readonly Scope[], slot: num
   const bindings = fx?.bindings ?? bindingsOf(leases.endsOf(slot) >= f.ctx.now ? before?.variables : undefined);
   if (vci !== undefined && vci.length > 0) bindings.set('vendor-class-identifier', vci);
   const body = fx?.events.commit;
-  if (body !== undefined && body.length > 0) {
-    const ctx = requestContext({
-      request: f.request,
-      catalogue: f.ctx.tree.catalogue,
-      known: f.host !== undefined,
-      classes: f.classNames,
-      now: f.ctx.now,
-      lease: leaseFacts(leases.address[slot]!, ends, f.host?.host.name),
-      resolveHost: f.ctx.resolveHost,
-      bindings,
-    });
-    executeStatements(body as Statement[], ctx);
-    collect(ctx, f.out);
-  }
+  if (body !== undefined && body.length > 0) runForRequest(f, body, slot, ends, bindings);
   const variables = variablesOf(bindings);
   const release = fx?.events.release;
   const expiry = fx?.events.expiry;
@@ -108,17 +95,20 @@ export function releaseEvents(f: RequestFacts, slot: number): void {
   const scope = leases.leaseScopeOf(slot);
   if (scope === undefined || (scope.release === undefined && scope.expiry === undefined)) return;
   const body = scope.release;
-  if (body === undefined || body.length === 0) return;
-  const ctx = requestContext({
-    request: f.request,
-    catalogue: f.ctx.tree.catalogue,
-    known: f.host !== undefined,
-    classes: f.classNames,
-    now: f.ctx.now,
-    lease: leaseFacts(leases.address[slot]!, leases.endsOf(slot), f.host?.host.name),
-    resolveHost: f.ctx.resolveHost,
-    bindings: bindingsOf(scope.variables),
-  });
+  if (body !== undefined && body.length > 0)
+    runForRequest(f, body, slot, leases.endsOf(slot), bindingsOf(scope.variables));
+}
+
+/** Runs an event body for this request on the lease at `slot` (ending at `ends`, its variables `bindings`). */
+function runForRequest(
+  f: RequestFacts,
+  body: readonly Statement[],
+  slot: number,
+  ends: number,
+  bindings: Bindings,
+): void {
+  const facts = leaseFacts(f.ctx.leases.address[slot]!, ends, f.host?.host.name);
+  const ctx = requestContext(chainInputs(f, facts, bindings));
   executeStatements(body as Statement[], ctx);
   collect(ctx, f.out);
 }

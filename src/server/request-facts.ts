@@ -22,7 +22,13 @@ import { type ClientIdentity, clientIdentity } from './client-id.js';
 import { findHost, type HostMatch, type Location, locate, poolAdmits } from './locate.js';
 import { clientLabel, viaLabel, type Who } from './log.js';
 import { OPT_HOST_NAME, OPT_REQUESTED_ADDRESS, OPT_SERVER_ID, optionData } from './reply-options.js';
-import { type ChainEffects, type EvaluatedChain, evaluateChain, isDynamicChain } from './scope-eval.js';
+import {
+  type ChainEffects,
+  type ChainInputs,
+  type EvaluatedChain,
+  evaluateChain,
+  isDynamicChain,
+} from './scope-eval.js';
 import type { ClassMatch, EngineContext, HandleResult } from './types.js';
 
 export interface RequestFacts {
@@ -140,20 +146,29 @@ export function chainFor(
   const key = `${f.host === undefined ? '' : f.host.host.name}|${poolKey}|${subnet?.network ?? -1}|${addr === undefined ? '' : addr.join('.')}`;
   let ev = memo.get(key);
   if (ev === undefined) {
-    ev = evaluateChain(chain, {
-      request: f.request,
-      catalogue: f.ctx.tree.catalogue,
-      known: f.host !== undefined,
-      classes: f.classNames,
-      now: f.ctx.now,
-      lease: lease?.facts,
-      resolveHost: f.ctx.resolveHost,
-      bindings: lease?.bindings,
-    });
+    ev = evaluateChain(chain, chainInputs(f, lease?.facts, lease?.bindings));
     memo.set(key, ev);
     effectsByChain.set(ev.chain, ev.effects);
   }
   return ev.chain;
+}
+
+/** What the configuration's statements see of this request: the packet, host, classes, the lease. */
+export function chainInputs(
+  f: RequestFacts,
+  lease: LeaseFacts | undefined,
+  bindings: Bindings | undefined,
+): ChainInputs {
+  return {
+    request: f.request,
+    catalogue: f.ctx.tree.catalogue,
+    known: f.host !== undefined,
+    classes: f.classNames,
+    now: f.ctx.now,
+    lease,
+    resolveHost: f.ctx.resolveHost,
+    bindings,
+  };
 }
 
 /** What running a chain's statements produced (log lines, programs, events, variables), if it ran. */

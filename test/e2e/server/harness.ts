@@ -215,6 +215,17 @@ export function startDhclient(
   };
 }
 
+/**
+ * `dhclient -r` with the lease file, PID file and script of the run `tag` (startDhclient's): releases the lease
+ * that run got. The run must have written its lease file first (DhclientRun.leaseWritten), and have been
+ * stopped; the script must configure the address (the release goes by unicast from it).
+ */
+export function releaseDhclient(lab: Lab, ns: Netns, dir: string, tag: string, conf: string, ifname = 'ep0') {
+  const args = ['-r', '-v', '-sf', join(dir, `${tag}-script.sh`), '-lf', join(dir, `${tag}.leases`)];
+  args.push('-pf', join(dir, `${tag}.pid`), '-cf', conf, ifname);
+  return lab.run(ns, '/sbin/dhclient', args, { timeoutMs: 15_000 });
+}
+
 /** The last record of `address` in a lease file ('' when there is none). */
 export function lastLease(leases: string, address: string): string {
   const blocks = readFileSync(leases, 'latin1').split(/\n(?=lease )/);

@@ -14,6 +14,8 @@ import { waitFor, waitForLog } from '../lib/wait.js';
 import {
   bridgedTopology,
   events,
+  releaseDhclient,
+  requireTool,
   type ServerFiles,
   serverFiles,
   startDhclient,
@@ -29,16 +31,7 @@ const DHCLIENT = '/sbin/dhclient';
 const DHCPD = '/usr/sbin/dhcpd';
 
 function tools(t: TestContext, extra: string[] = []): boolean {
-  if (!requireRoot(t)) return false;
-  for (const p of [DHCLIENT, ...extra]) {
-    try {
-      readFileSync(p);
-    } catch {
-      t.skip(`${p} not installed`);
-      return false;
-    }
-  }
-  return true;
+  return requireRoot(t) && [DHCLIENT, ...extra].every((p) => requireTool(t, p));
 }
 
 /** A dhclient.conf asking for what the tests read, sending `send` statements. */
@@ -181,19 +174,7 @@ subnet 192.0.2.0 netmask 255.255.255.0 {
   } finally {
     await a.stop();
   }
-  const rel = await lab.run(client.ns, DHCLIENT, [
-    '-r',
-    '-v',
-    '-sf',
-    join(dir, 'a-script.sh'),
-    '-lf',
-    join(dir, 'a.leases'),
-    '-pf',
-    join(dir, 'a.pid'),
-    '-cf',
-    cconf,
-    'ep0',
-  ]);
+  const rel = await releaseDhclient(lab, client.ns, dir, 'a', cconf);
   assert.equal(rel.code, 0, rel.stderr);
   await waitForLog(srv, new RegExp(`^released ${address.replaceAll('.', '\\.')}$`));
   await waitForLog(srv, new RegExp(`^DHCPRELEASE of ${address.replaceAll('.', '\\.')} from `));
@@ -267,18 +248,7 @@ for (const kind of ['leasehold', 'isc'] as const) {
 
       // The first client releases: the class has room again.
       await first.stop();
-      const rel = await lab.run(one.ns, DHCLIENT, [
-        '-r',
-        '-sf',
-        join(dir, 'one-script.sh'),
-        '-lf',
-        join(dir, 'one.leases'),
-        '-pf',
-        join(dir, 'one.pid'),
-        '-cf',
-        confOne,
-        'ep0',
-      ]);
+      const rel = await releaseDhclient(lab, one.ns, dir, 'one', confOne);
       assert.equal(rel.code, 0, rel.stderr);
       const got = await second.waitFor('BOUND', 40_000);
       assert.match(got.get('new_ip_address') ?? '', /^192\.0\.2\.1[56]\d$/);

@@ -13,6 +13,7 @@ import {
   events,
   lastLease,
   REPO,
+  releaseDhclient,
   requireTool,
   seedServerConf,
   serverFiles,
@@ -111,24 +112,7 @@ test('the same client gets the same address back after a release and after an ex
   await first.stop(); // SIGTERM: dhclient leaves without releasing
   // `dhclient -r` with the same lease file releases the address.
   const conf = join(REPO, 'test/fixtures/conf/dhclient.conf');
-  const rel = await lab.run(
-    client,
-    '/sbin/dhclient',
-    [
-      '-r',
-      '-v',
-      '-sf',
-      join(dir, 'a-script.sh'),
-      '-lf',
-      join(dir, 'a.leases'),
-      '-pf',
-      join(dir, 'a.pid'),
-      '-cf',
-      conf,
-      'ep0',
-    ],
-    { timeoutMs: 15_000 },
-  );
+  const rel = await releaseDhclient(lab, client, dir, 'a', conf);
   assert.equal(rel.code, 0, rel.stderr);
   // A RELEASE has no reply: its log line and its record in the file come when they come.
   await waitForLog(srv, re(`DHCPRELEASE of ${address} from ${clientMac} via srv0 \\(found\\)`)).catch((e: Error) => {
