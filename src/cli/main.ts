@@ -16,6 +16,7 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Runner>
     summary: 'DHCP relay agent (replaces ISC dhcrelay)',
     load: async () => (await import('./relay.js')).run,
   },
+  shell: { summary: 'OMAPI shell (replaces ISC omshell)', load: async () => (await import('./shell.js')).run },
 };
 
 function usage(): string {

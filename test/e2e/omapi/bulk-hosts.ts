@@ -6,57 +6,11 @@
 //
 // Inert without --bulk (node --test runs every .js file under dist/test).
 
-import { connect } from 'node:net';
-import {
-  decodeIntro,
-  decodeMessage,
-  encodeIntro,
-  encodeMessage,
-  findValue,
-  type NameValue,
-  OMAPI_HEADER_SIZE,
-  OP,
-  readU32,
-  stringValue,
-  u32Value,
-} from '../../../src/omapi/wire.js';
+import { OmapiClient } from '../../../src/omapi/client.js';
+import { type NameValue, stringValue, u32Value } from '../../../src/omapi/wire.js';
 
 async function main(host: string, port: number, n: number): Promise<void> {
-  const socket = connect({ host, port, noDelay: true });
-  await new Promise<void>((ok, ko) => {
-    socket.once('connect', ok);
-    socket.once('error', ko);
-  });
-  let buf = Buffer.alloc(0);
-  let introduced = false;
-  let waiting: ((m: { op: number; result?: number; message?: string }) => void) | undefined;
-  socket.on('data', (chunk: Buffer) => {
-    buf = Buffer.concat([buf, chunk]);
-    for (;;) {
-      if (!introduced) {
-        const r = decodeIntro(buf);
-        if (r.kind !== 'intro') return;
-        introduced = true;
-        buf = buf.subarray(r.end);
-        continue;
-      }
-      const r = decodeMessage(buf, 0, OMAPI_HEADER_SIZE);
-      if (r.kind === 'incomplete') return;
-      if (r.kind === 'error') throw new Error(r.error.detail);
-      buf = buf.subarray(r.end);
-      const m = r.message;
-      const result = readU32(findValue(m.message, 'result')?.value);
-      const text = findValue(m.message, 'message')?.value;
-      const w = waiting;
-      waiting = undefined;
-      w?.({
-        op: m.op,
-        ...(result !== undefined ? { result } : {}),
-        ...(text ? { message: Buffer.from(text).toString() } : {}),
-      });
-    }
-  });
-  socket.write(encodeIntro());
+  const client = await OmapiClient.connect({ host, port });
   const started = performance.now();
   let failures = 0;
   let firstFailure = '';
@@ -68,23 +22,14 @@ async function main(host: string, port: number, n: number): Promise<void> {
       { name: 'hardware-type', value: u32Value(1) },
       { name: 'ip-address', value: Uint8Array.of(203, 0, 113, i & 0xff) },
     ];
-    const message: NameValue[] = [
-      { name: 'type', value: stringValue('host') },
-      { name: 'create', value: u32Value(1) },
-      { name: 'exclusive', value: u32Value(1) },
-    ];
-    const answer = new Promise<{ op: number; result?: number; message?: string }>((ok) => {
-      waiting = ok;
-    });
-    socket.write(encodeMessage({ op: OP.open, id: i + 1, message, object }));
-    const a = await answer;
-    if (a.op !== OP.update) {
+    const a = await client.create('host', object);
+    if (a.kind !== 'object') {
       failures++;
-      firstFailure ||= `host ${i}: status ${a.result} ${a.message ?? ''}`;
+      firstFailure ||= `host ${i}: status ${a.result} ${a.message ?? a.text}`;
     }
   }
   const ms = performance.now() - started;
-  socket.end();
+  client.close();
   process.stdout.write(
     `${JSON.stringify({ hosts: n, failures, firstFailure, seconds: +(ms / 1000).toFixed(2), perSecond: Math.round(n / (ms / 1000)) })}\n`,
   );
