@@ -58,6 +58,14 @@ RELAY_SECS=${RELAY_SECS:-}       # perfdhcp -p of each fixed-rate step (default 
 RELAY_SEARCH_STEPS=${RELAY_SEARCH_STEPS:-3} # then, per relay, this many bisection steps of STEP_SECS above its best passing rate (0: none)
 RELAY_SEARCH_MAX=${RELAY_SEARCH_MAX:-}      # upper end of that search (default 1.25 x RELAY_BASE)
 RELAY_NODE_OPTS=${RELAY_NODE_OPTS:-}        # node flags for leasehold relay only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p")
+CLASSES_PHASE=${CLASSES_PHASE:-1}  # 1: the classes phase after the others: Leasehold with configs/dhcpd.conf against configs/dhcpd-classes.conf
+CLASSES_ONLY=${CLASSES_ONLY:-0}    # 1: the classes phase alone (RESULTS.md's dora and relay sections are left alone)
+CLASSES_SERVERS=${CLASSES_SERVERS:-"leasehold leasehold-classes"} # the plain configuration first, then the 50 classes
+CLASSES_ROUNDS=${CLASSES_ROUNDS:-2} # rounds, the order reversed every other round
+# perfdhcp adds option 60 "MSFT 5.0" and option 82 (circuit-id "ge-0/0/7") in that phase, for both servers
+CLASSES_PD_OPTS=${CLASSES_PD_OPTS:-"-o 60,4d53465420352e30 -o 82,010867652d302f302f37"}
+PD_EXTRA=                          # perfdhcp options of the phase being run
+PHASE_TAG=                         # appended to the phase column (the classes phase's round)
 READY_TIMEOUT=${READY_TIMEOUT:-20}
 EXIT_WAIT_US=${EXIT_WAIT_US:-500000}   # perfdhcp -W
 LEASEHOLD_CMD=${LEASEHOLD_CMD:-"node $REPO/bin/leasehold server -f -d -q -cf {conf} -lf {leases} -pf {workdir}/leasehold.pid {iface}"}
@@ -135,7 +143,7 @@ setup_net() {
 # ------------------------------------------------------------------ servers
 installed() {
   case $1 in
-    leasehold|leasehold-udp) [ -f "$REPO/dist/src/cli/main.js" ] ;;
+    leasehold|leasehold-udp|leasehold-classes) [ -f "$REPO/dist/src/cli/main.js" ] ;;
     leasehold-nosync) [ -f "$REPO/dist/src/cli/main.js" ] && [ "$(stat -f -c %T "$TMPFS_DIR" 2>/dev/null)" = tmpfs ] ;;
     kea|kea-mt) command -v kea-dhcp4 >/dev/null ;;
     dhcpd) command -v dhcpd >/dev/null ;;
@@ -145,7 +153,7 @@ installed() {
 }
 version_of() {
   case $1 in
-    leasehold|leasehold-udp|leasehold-nosync) echo "Leasehold $(node -p "require('$REPO/package.json').version") ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+changes'), node $(node -v))$([ "$1" = leasehold-udp ] && echo ', UDP sockets')$([ "$1" = leasehold-nosync ] && echo ', lease file on tmpfs: NOT durable (control)')" ;;
+    leasehold|leasehold-udp|leasehold-nosync|leasehold-classes) echo "Leasehold $(node -p "require('$REPO/package.json').version") ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+changes'), node $(node -v))$([ "$1" = leasehold-udp ] && echo ', UDP sockets')$([ "$1" = leasehold-nosync ] && echo ', lease file on tmpfs: NOT durable (control)')$([ "$1" = leasehold-classes ] && echo ', configs/dhcpd-classes.conf: 50 classes, 200 subclasses')" ;;
     kea|kea-mt) echo "Kea $(kea-dhcp4 -v 2>/dev/null)$([ "$1" = kea-mt ] && echo ' MT 2 threads')" ;;
     dhcpd) dhcpd --version 2>&1 | sed 's/^isc-dhcpd-/ISC dhcpd /' ;;
     dnsmasq) dnsmasq --version | head -1 | awk '{print "dnsmasq", $3}' ;;
@@ -157,13 +165,14 @@ prepare_server() {
   local name=$1 w=$2 c
   rm -rf "$w"; mkdir -p "$w"
   case $name in
-    leasehold|leasehold-udp|leasehold-nosync)
-      local lf=$w/dhcpd.leases
+    leasehold|leasehold-udp|leasehold-nosync|leasehold-classes)
+      local lf=$w/dhcpd.leases conf=$CONF_DIR/dhcpd.conf
+      [ "$name" = leasehold-classes ] && conf=$CONF_DIR/dhcpd-classes.conf
       # the control: the same server with its lease file on tmpfs, where fdatasync costs nothing
       if [ "$name" = leasehold-nosync ]; then rm -rf "$SHM_WORK"; mkdir -p "$SHM_WORK"; lf=$SHM_WORK/dhcpd.leases; fi
       touch "$lf"
       LEASE_PREFIX=$lf
-      c=${LEASEHOLD_CMD//\{conf\}/$CONF_DIR/dhcpd.conf}
+      c=${LEASEHOLD_CMD//\{conf\}/$conf}
       c=${c//\{leases\}/$lf}
       c=${c//\{workdir\}/$w}
       SRV_CMD=${c//\{iface\}/$IF_SRV}
@@ -256,8 +265,9 @@ run_step() {
   local c0 c1 pdcpu b0 b1 mem
   c0=$($LIB cpu "$SRV_PID"); b0=$(busy_ticks)
   local TIMEFORMAT='%U %S'
+  # shellcheck disable=SC2086
   pdcpu=$( { time timeout $((secs + 20)) ip netns exec $NS_CLI \
-      perfdhcp -4 -g single -l $ADDR_CLI -M "$WORK/macs.txt" -R "$CLIENTS" -s "$SEED" \
+      perfdhcp -4 -g single -l $ADDR_CLI -M "$WORK/macs.txt" -R "$CLIENTS" -s "$SEED" $PD_EXTRA \
                -r "$rate" -p "$secs" -W "$EXIT_WAIT_US" $ADDR_SRV >"$rep" 2>&1 || true; } 2>&1 | tail -1 | awk '{print $1+$2}')
   b1=$(busy_ticks); c1=$($LIB cpu "$SRV_PID"); mem=$($LIB rss "$SRV_PID")
   local leases
@@ -274,8 +284,8 @@ run_step() {
   drops=$(calc "if (${do_sent:-0} > 0) printf \"%.3f\", 100 * (1 - ${ra_recv:-0} / $do_sent); else print 100")
   busy=$(calc "printf \"%.2f\", ($b1 - $b0) / $(getconf CLK_TCK)")
   other=$(calc "printf \"%.2f\", $busy - $sc - ${pdcpu:-0}")
-  printf '%s\n' "$name	$phase	$rate	$secs	$do_sent	$do_recv	$ra_sent	$ra_recv	$ach	$drops	${P_do_min:-}	${P_do_avg:-}	${P_do_max:-}	${P_ra_min:-}	${P_ra_avg:-}	${P_ra_max:-}	$su	$ss	$sc	$pdcpu	$busy	$other	$leases	$rss	$hwm	${P_pd_rate:-}	$(basename "$rep")" >> "$STEPS"
-  log "  $name $phase offered=$rate/s ${secs}s: achieved=$ach DORA/s drops=$drops% DO avg=${P_do_avg:-?}ms RA avg=${P_ra_avg:-?}ms srvCPU=${sc}s pdCPU=${pdcpu}s otherCPU=${other}s peakRSS=$((hwm / 1024))MB leases=$leases"
+  printf '%s\n' "$name	$phase$PHASE_TAG	$rate	$secs	$do_sent	$do_recv	$ra_sent	$ra_recv	$ach	$drops	${P_do_min:-}	${P_do_avg:-}	${P_do_max:-}	${P_ra_min:-}	${P_ra_avg:-}	${P_ra_max:-}	$su	$ss	$sc	$pdcpu	$busy	$other	$leases	$rss	$hwm	${P_pd_rate:-}	$(basename "$rep")" >> "$STEPS"
+  log "  $name $phase$PHASE_TAG offered=$rate/s ${secs}s: achieved=$ach DORA/s drops=$drops% DO avg=${P_do_avg:-?}ms RA avg=${P_ra_avg:-?}ms srvCPU=${sc}s pdCPU=${pdcpu}s otherCPU=${other}s peakRSS=$((hwm / 1024))MB leases=$leases"
   LAST_DROPS=$drops; LAST_ACHIEVED=$ach
 }
 
@@ -579,6 +589,41 @@ relay_phase() {
   teardown_net
 }
 
+# ------------------------------------------------------------------ classes phase
+# Leasehold's sustained rate with configs/dhcpd.conf and with configs/dhcpd-classes.conf (50 classes,
+# 200 subclasses), perfdhcp sending the same packets to both (CLASSES_PD_OPTS), each searched and
+# confirmed as in the main phases; CLASSES_ROUNDS rounds, the order reversed every other round. Its
+# own steps file (classes.tsv) and RESULTS.md section (classes).
+classes_phase() {
+  local run='' s r order
+  for s in $CLASSES_SERVERS; do
+    if installed "$s"; then run="$run $s"; else log "$s is not installed: skipped"; fi
+  done
+  [ -n "$run" ] || return 0
+  local saved_steps=$STEPS saved_fsync=$DO_FSYNC_CHECK
+  STEPS=$RES/classes.tsv; DO_FSYNC_CHECK=0; PD_EXTRA=$CLASSES_PD_OPTS
+  head -1 "$saved_steps" > "$STEPS"
+  {
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "machine: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+    echo "load average at the start of the phase: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this 2-core machine moves every figure)"
+    for s in $run; do echo "$s: $(version_of "$s")"; done
+    echo "perfdhcp: $(perfdhcp -v 2>&1 | head -1); clients: $CLIENTS MACs, seed $SEED; extra options: $CLASSES_PD_OPTS"
+    echo "knobs: CLASSES_ROUNDS=$CLASSES_ROUNDS SAT_RATE=$SAT_RATE STEP_SECS=$STEP_SECS SEARCH_STEPS=$SEARCH_STEPS SEARCH_EXTRA=$SEARCH_EXTRA CONFIRM_SECS=$CONFIRM_SECS DROP_MAX=$DROP_MAX BENCH_QUICK=${BENCH_QUICK:-0}"
+  } > "$RES/classes-env.txt"
+  log "=== classes phase:$run, $CLASSES_ROUNDS round(s), perfdhcp $CLASSES_PD_OPTS"
+  setup_net
+  for r in $(seq "$CLASSES_ROUNDS"); do
+    order=$run
+    [ $((r % 2)) = 0 ] && order=$(echo $run | tr ' ' '\n' | tac | tr '\n' ' ')
+    PHASE_TAG="/r$r"
+    for s in $order; do bench_server "$s"; done
+  done
+  teardown_net
+  PHASE_TAG=; PD_EXTRA=; STEPS=$saved_steps; DO_FSYNC_CHECK=$saved_fsync
+  echo "wall time: $((SECONDS - T_CLASSES)) s" >> "$RES/classes-env.txt"
+}
+
 # ------------------------------------------------------------------ main
 T_START=$SECONDS
 log "building (tsc)"
@@ -603,7 +648,8 @@ done
   fi
 } > "$RES/env.txt"
 log "results -> $RES"
-if [ "$RELAY_ONLY" = 1 ]; then RUN=; log "RELAY_ONLY=1: the relay phase alone"; fi
+if [ "$RELAY_ONLY" = 1 ]; then RUN=; CLASSES_PHASE=0; log "RELAY_ONLY=1: the relay phase alone"; fi
+if [ "$CLASSES_ONLY" = 1 ]; then RUN=; RELAY_PHASE=0; CLASSES_PHASE=1; log "CLASSES_ONLY=1: the classes phase alone"; fi
 [ -z "$RUN" ] || setup_net
 for s in $RUN; do bench_server "$s"; done
 # 6. every server at half of Leasehold's highest sustained rate: the latency comparison at one offered rate
@@ -621,7 +667,13 @@ fi
 teardown_net
 T_MAIN=$SECONDS
 
-# 7. the relay phase (issue 13): clients | relay | server, each relay in turn
+# 7. the classes phase: the plain configuration against 50 classes and 200 subclasses
+if [ "$CLASSES_PHASE" = 1 ]; then
+  T_CLASSES=$SECONDS
+  classes_phase
+fi
+
+# 8. the relay phase (issue 13): clients | relay | server, each relay in turn
 if [ "$RELAY_PHASE" = 1 ]; then
   if command -v nft >/dev/null; then
     T_RELAY=$SECONDS
@@ -640,4 +692,5 @@ if [ -n "$RUN" ]; then
   $LIB summary "$RES" "$QUICK_NOTE"
 fi
 [ -s "$RES/relay.tsv" ] && $LIB relaysummary "$RES" "$DROP_MAX" "$QUICK_NOTE"
+[ -s "$RES/classes.tsv" ] && $LIB classessummary "$RES" "$DROP_MAX" "$QUICK_NOTE"
 log "details in $RES"

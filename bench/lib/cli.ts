@@ -5,6 +5,9 @@
 //   macs N SEED FILE        N distinct random locally-administered MACs, one a line
 //   perfdhcp FILE           a perfdhcp report as shell assignments (P_do_sent=..., ...)
 //   fsync TRACE PREFIX      the durability verdict of an strace log, as shell assignments (F_...)
+//   classessummary DIR DROP_MAX TITLE  the classes phase's tables (DIR/classes.tsv): printed, saved as
+//                           DIR/classes-summary.md and, unless BENCH_NO_RESULTS=1, RESULTS.md section `classes`
+//   classesconf [SEED]      the classes phase's configuration (bench/configs/dhcpd-classes.conf) for SEED
 //   synctime DIR N          N lease-sized appends + fdatasync in a scratch file under DIR: one line of figures
 //   summary DIR TITLE       Markdown tables of a run; also written to DIR/summary.md and, unless
 //                           BENCH_NO_RESULTS=1, to bench/RESULTS.md (section `dora`)
@@ -16,6 +19,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RESULTS_FILE, writeSection } from '../results-file.js';
+import { classesSummary } from './classes.js';
+import { classesConf, macList } from './classes-conf.js';
 import { fsyncCheckFile } from './fsync.js';
 import { parsePerfdhcpFile } from './perfdhcp.js';
 import { cpuSeconds, residentKb } from './proc.js';
@@ -27,28 +32,7 @@ import { measureSyncs, syncLine } from './sync-time.js';
 const q = (v: string | number) => `'${String(v).replaceAll("'", "'\\''")}'`;
 
 function macs(n: number, seed: number, file: string): void {
-  // mulberry32: small, seeded, the same list on every machine.
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const seen = new Set<string>();
-  const out: string[] = [];
-  while (out.length < n) {
-    let m = '02';
-    for (let k = 0; k < 5; k++)
-      m += `:${Math.floor(rnd() * 256)
-        .toString(16)
-        .padStart(2, '0')}`;
-    if (seen.has(m)) continue;
-    seen.add(m);
-    out.push(m);
-  }
-  writeFileSync(file, `${out.join('\n')}\n`);
+  writeFileSync(file, `${macList(n, seed).join('\n')}\n`);
 }
 
 function main(argv: string[]): number {
@@ -93,6 +77,23 @@ function main(argv: string[]): number {
       console.log(text);
       return 0;
     }
+    case 'classessummary': {
+      const dir = args[0]!;
+      const text = [
+        `## Classes: plain configuration against 50 classes and 200 subclasses (\`npm run bench\`, classes phase)${args[2] ? ` — ${args[2]}` : ''}`,
+        '',
+        classesSummary(dir, Number(args[1] ?? 1)),
+        '',
+        'Method: bench/README.md, "Classes phase".',
+      ].join('\n');
+      writeFileSync(resolve(dir, 'classes-summary.md'), `${text}\n`);
+      if (process.env.BENCH_NO_RESULTS !== '1') writeSection('classes', text);
+      console.log(text);
+      return 0;
+    }
+    case 'classesconf':
+      process.stdout.write(classesConf(Number(args[0] ?? 20261122)));
+      return 0;
     case 'lastrate':
       console.log(lastSustainedFile(RESULTS_FILE, args[0] ?? 'leasehold') ?? '');
       return 0;
@@ -121,7 +122,9 @@ function main(argv: string[]): number {
       return 0;
     }
     default:
-      console.error('usage: cli.js cpu|rss|macs|perfdhcp|fsync|synctime|summary|lastrate|relayrates|relaysummary ...');
+      console.error(
+        'usage: cli.js cpu|rss|macs|perfdhcp|fsync|classesconf|classessummary|synctime|summary|lastrate|relayrates|relaysummary ...',
+      );
       return 2;
   }
 }

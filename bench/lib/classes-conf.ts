@@ -1,0 +1,156 @@
+// The classes configuration of the benchmark's classes phase (bench/configs/dhcpd-classes.conf):
+// bench/configs/dhcpd.conf plus 50 classes and 200 subclasses of the kinds sites write —
+// vendor-class `match if` classes (equality, prefix, regex), a PXE class with statements, `match
+// hardware` classes whose subclasses name single machines, `match option agent.circuit-id` classes
+// with a subclass per switch port, and `match pick-first-value (option dhcp-client-identifier,
+// hardware)` classes. Many carry options.
+//
+// perfdhcp's clients match some of them: the hardware and client-identifier subclasses are keyed on
+// MACs of the harness's MAC list (`macs N SEED`, the same generator), and run.sh's classes phase has
+// perfdhcp send option 60 "MSFT 5.0" and option 82 with circuit-id "ge-0/0/7" (CLASSES_PD_OPTS), so
+// every client joins the "msft" class and one port's subclass of "ports-a".
+//
+// `node dist/bench/lib/cli.js classesconf [SEED]` prints it; the file in bench/configs is its output
+// for the default seed.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BENCH_SRC_DIR } from '../results-file.js';
+
+/** N distinct random locally-administered MACs from SEED (mulberry32): the list run.sh hands perfdhcp. */
+export function macList(n: number, seed: number): string[] {
+  let s = seed >>> 0;
+  const rnd = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const seen = new Set<string>();
+  const out: string[] = [];
+  while (out.length < n) {
+    let m = '02';
+    for (let k = 0; k < 5; k++)
+      m += `:${Math.floor(rnd() * 256)
+        .toString(16)
+        .padStart(2, '0')}`;
+    if (seen.has(m)) continue;
+    seen.add(m);
+    out.push(m);
+  }
+  return out;
+}
+
+/** Vendor class identifiers seen on real networks, and how a site might match each. */
+const VENDORS: [name: string, match: string][] = [
+  ['msft', 'option vendor-class-identifier = "MSFT 5.0"'],
+  ['msft98', 'option vendor-class-identifier = "MSFT 98"'],
+  ['android', 'option vendor-class-identifier ~~ "^android-dhcp-"'],
+  ['dhcpcd', 'substring (option vendor-class-identifier, 0, 7) = "dhcpcd-"'],
+  ['udhcp', 'substring (option vendor-class-identifier, 0, 5) = "udhcp"'],
+  ['apple', 'option vendor-class-identifier ~= "^(Apple|AAPL)"'],
+  ['cisco-ap', 'option vendor-class-identifier = "Cisco AP c2800"'],
+  ['cisco-phone', 'substring (option vendor-class-identifier, 0, 11) = "Cisco Systm"'],
+  ['aruba-ap', 'option vendor-class-identifier = "ArubaAP"'],
+  ['ubiquiti', 'option vendor-class-identifier = "ubnt"'],
+  ['yealink', 'substring (option vendor-class-identifier, 0, 7) = "yealink"'],
+  ['polycom', 'option vendor-class-identifier ~~ "^polycom"'],
+  ['snom', 'substring (option vendor-class-identifier, 0, 4) = "snom"'],
+  ['grandstream', 'option vendor-class-identifier = "Grandstream GXP2170"'],
+  ['avaya', 'option vendor-class-identifier = "ccp.avaya.com"'],
+  ['mitel', 'option vendor-class-identifier = "Mitel IP Phone"'],
+  ['hp-printer', 'substring (option vendor-class-identifier, 0, 11) = "Hewlett-Pac"'],
+  ['brother', 'option vendor-class-identifier ~~ "brother"'],
+  ['lexmark', 'option vendor-class-identifier = "Lexmark"'],
+  ['xerox', 'option vendor-class-identifier = "XEROX"'],
+  ['axis-cam', 'option vendor-class-identifier = "Axis Communications AB"'],
+  ['hikvision', 'substring (option vendor-class-identifier, 0, 9) = "hikvision"'],
+  ['juniper', 'substring (option vendor-class-identifier, 0, 7) = "Juniper"'],
+  ['arista-ztp', 'option vendor-class-identifier = "Arista;DCS-7050"'],
+  ['cumulus', 'option vendor-class-identifier ~= "^cumulus-linux"'],
+  ['meraki', 'option vendor-class-identifier = "Meraki"'],
+  ['ruckus', 'option vendor-class-identifier = "Ruckus CPE"'],
+  ['siemens', 'option vendor-class-identifier = "SIEMENS AG"'],
+  ['raspbian', 'option vendor-class-identifier = "dhcpcd-9.4.1:Linux-6.1.21-v8+:aarch64:BCM2835"'],
+  ['sonos', 'option vendor-class-identifier = "Sonos"'],
+  ['roku', 'substring (option vendor-class-identifier, 0, 4) = "Roku"'],
+  ['ecobee', 'option vendor-class-identifier = "ecobee"'],
+  ['nest', 'option vendor-class-identifier = "Nest"'],
+  ['zebra', 'option vendor-class-identifier ~~ "^zebra"'],
+  ['tivo', 'option vendor-class-identifier = "TiVo"'],
+  ['docsis', 'substring (option vendor-class-identifier, 0, 6) = "docsis"'],
+  ['pktc', 'substring (option vendor-class-identifier, 0, 4) = "pktc"'],
+  ['openwrt', 'option vendor-class-identifier = "udhcp 1.36.1"'],
+  ['hp-ilo', 'option vendor-class-identifier = "CPQRIB3"'],
+];
+
+export function classesConf(seed: number): string {
+  const base = readFileSync(resolve(BENCH_SRC_DIR, 'configs/dhcpd.conf'), 'utf8');
+  const macs = macList(50_000, seed);
+  const out: string[] = [
+    `# GENERATED by \`node dist/bench/lib/cli.js classesconf ${seed}\` (bench/lib/classes-conf.ts): do not edit.`,
+    '# The benchmark configuration (configs/dhcpd.conf, below) plus 50 classes and 200 subclasses:',
+    `# ${VENDORS.length} vendor-class \`match if\` classes, a PXE class with statements, 6 \`match hardware\``,
+    "# classes (120 subclasses keyed on MACs of the harness's list for this seed), 2 `match option",
+    '# agent.circuit-id` classes (40 port subclasses), 2 `match pick-first-value (option',
+    "# dhcp-client-identifier, hardware)` classes (40 subclasses). run.sh's classes phase has perfdhcp",
+    '# send option 60 "MSFT 5.0" and a circuit-id "ge-0/0/7".',
+    '',
+    base.trimEnd(),
+    '',
+    'option arch code 93 = unsigned integer 16;',
+    '',
+  ];
+  VENDORS.forEach(([name, match], i) => {
+    const opts =
+      i % 3 === 0
+        ? `\n  option domain-name "${name}.example.net";`
+        : i % 3 === 1
+          ? `\n  option ntp-servers 198.18.0.${(i % 200) + 2};`
+          : '';
+    out.push(`class "${name}" {\n  match if ${match};${opts}\n}`);
+  });
+  out.push(
+    'class "pxe" {',
+    '  match if substring (option vendor-class-identifier, 0, 9) = "PXEClient";',
+    '  next-server 198.18.0.5;',
+    '  if option arch = 00:07 or option arch = 00:09 {',
+    '    filename "efi64/syslinux.efi";',
+    '  } elsif option arch = 00:06 {',
+    '    filename "efi32/syslinux.efi";',
+    '  } else {',
+    '    filename "pxelinux.0";',
+    '  }',
+    '}',
+  );
+  const hw = (m: string) => `1:${m}`;
+  for (let c = 0; c < 6; c++) {
+    out.push(`class "lab-${c + 1}" {\n  match hardware;\n  option domain-name "lab${c + 1}.example.net";\n}`);
+    for (let k = 0; k < 20; k++) {
+      const m = macs[(c * 20 + k) * 300]!;
+      out.push(
+        k % 4 === 0
+          ? `subclass "lab-${c + 1}" ${hw(m)} {\n  option host-name "lab${c + 1}-node${k}";\n}`
+          : `subclass "lab-${c + 1}" ${hw(m)};`,
+      );
+    }
+  }
+  for (const [c, prefix] of [
+    ['ports-a', 'ge-0/0/'],
+    ['ports-b', 'xe-1/0/'],
+  ] as const) {
+    out.push(`class "${c}" {\n  match option agent.circuit-id;\n}`);
+    for (let k = 0; k < 20; k++) {
+      out.push(`subclass "${c}" "${prefix}${k}" {\n  option domain-name "port${k}.${c}.example.net";\n}`);
+    }
+  }
+  for (let c = 0; c < 2; c++) {
+    out.push(`class "ident-${c + 1}" {\n  match pick-first-value (option dhcp-client-identifier, hardware);\n}`);
+    for (let k = 0; k < 20; k++) {
+      const m = macs[(c * 20 + k) * 300 + 150]!;
+      out.push(`subclass "ident-${c + 1}" ${hw(m)};`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
