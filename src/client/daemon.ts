@@ -8,6 +8,7 @@ import { formatDiagnostic } from '../conf/diagnostics.js';
 import { parseDhclientConf } from '../conf/index.js';
 import { arpProbe } from '../io/arp.js';
 import { sysNetValue } from '../io/interfaces.js';
+import { type OmapiListener, startOmapiListener } from '../omapi/listener.js';
 import { Catalogue } from '../options/catalogue.js';
 import { ipToString } from '../wire/index.js';
 import { type BuiltConfigs, buildClientConfigs, configFor } from './config.js';
@@ -17,6 +18,7 @@ import { LeaseFile, removePidFile, runningPid, writePidFile } from './daemon-fil
 import { Link } from './daemon-link.js';
 import { leasesForInterface } from './lease-file.js';
 import { ClientMachine } from './machine.js';
+import { ClientControl } from './omapi-control.js';
 import { chooseScript, ScriptRunner } from './script-runner.js';
 
 export interface ClientDaemonOptions {
@@ -39,6 +41,8 @@ export interface ClientDaemonOptions {
   noPacket?: boolean;
   /** ARP probe before binding a new address (default true). */
   checkAddress?: boolean;
+  /** Where the OMAPI listener of `omapi port N;` binds (default 0.0.0.0, as ISC's omapi_listen). */
+  omapiAddress?: string;
 }
 
 const DRIVER_CLOCK = { now: () => Date.now() };
@@ -271,6 +275,37 @@ export async function runClientDaemon(o: ClientDaemonOptions): Promise<number> {
     return 1;
   }
 
+  // `omapi port N;` (top level only, as ISC's clparse): the control object, unauthenticated as in dhclient.
+  let omapi: OmapiListener | undefined;
+  const omapiPort = built.top.omapiPort;
+  if (o.mode === 'run' && omapiPort !== undefined) {
+    const control = new ClientControl({
+      act: async (ev, state) => {
+        info(`OMAPI: control state set to ${state}`);
+        const live = drivers.filter((d) => !d.finished);
+        for (const d of live) d.post(ev);
+        await Promise.all(live.map((d) => d.idle()));
+      },
+    });
+    try {
+      omapi = await startOmapiListener({
+        address: o.omapiAddress ?? '0.0.0.0',
+        port: omapiPort,
+        session: { provider: control },
+        log: (line) => info(line),
+      });
+      if (o.verbose) info(`OMAPI listening on port ${omapi.port}`);
+    } catch (err) {
+      // ISC: log_fatal("Can't start OMAPI protocol: ...")
+      error(`Can't start OMAPI protocol: ${(err as Error).message}`);
+      for (const d of drivers) d.shutdown();
+      for (const w of watches) w.stop();
+      for (const l of links) l.close();
+      if (o.pidFile !== undefined) removePidFile(o.pidFile);
+      return 1;
+    }
+  }
+
   const onSignal = (sig: NodeJS.Signals) => {
     info(`Received ${sig}: stopping`);
     for (const d of drivers) d.shutdown();
@@ -280,6 +315,11 @@ export async function runClientDaemon(o: ClientDaemonOptions): Promise<number> {
   const ends: DriverEnd[] = await Promise.all(drivers.map((d) => d.done));
   process.removeListener('SIGTERM', onSignal);
   process.removeListener('SIGINT', onSignal);
+  if (omapi !== undefined) {
+    // A shutdown through the control object: its answer goes out before the listener closes.
+    await sleep(200);
+    await omapi.close();
+  }
   for (const w of watches) w.stop();
   for (const l of links) l.close();
   if (o.pidFile !== undefined && o.mode === 'run') removePidFile(o.pidFile);

@@ -31,7 +31,19 @@ export type ClientEvent =
   /** `dhclient -r`: DHCPRELEASE, RELEASE script, stop. */
   | { kind: 'release' }
   /** `dhclient -x`: STOP script, stop without releasing. */
-  | { kind: 'stop' };
+  | { kind: 'stop' }
+  /**
+   * OMAPI `control` state 3 (ISC server_hibernate → state_stop): timers cancelled, STOP script for the lease in
+   * use, nothing sent; the client stays, idle (messages and timers ignored) until `resume`.
+   */
+  | { kind: 'pause' }
+  /** OMAPI `control` state 4 (server_awaken → state_reboot): INIT-REBOOT with the lease in use, else INIT. */
+  | { kind: 'resume' }
+  /**
+   * OMAPI `control` state 2 (server_shutdown): do_release when the lease in use has not expired (DHCPRELEASE,
+   * RELEASE script), then stop; without one, stop with no script.
+   */
+  | { kind: 'shutdown' };
 
 export type TimerPurpose = 'reboot' | 'init' | 'discover' | 'select' | 'request' | 'renew';
 

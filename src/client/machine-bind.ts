@@ -282,6 +282,15 @@ export class Binder {
     m.emit({ kind: 'stopped' });
   }
 
+  /** state_stop() for OMAPI's pause: STOP script for the active lease (kept), nothing sent, the client idle. */
+  pause(): void {
+    const m = this.m;
+    this.pending = undefined;
+    m.cancelTimer();
+    if (m.active) this.script('STOP', { old: m.active });
+    m.state = 'STOPPED';
+  }
+
   /** state_stop(): STOP script for the active lease, nothing sent. */
   stop(): void {
     const m = this.m;

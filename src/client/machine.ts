@@ -75,6 +75,8 @@ export class ClientMachine {
   private discoverSecs = 0;
   private timerPurpose: TimerPurpose | undefined;
   private started = false;
+  /** Paused through OMAPI (state STOPPED, but resumable). */
+  paused = false;
 
   constructor(
     private cfg: ClientConfig,
@@ -133,6 +135,29 @@ export class ClientMachine {
         break;
       case 'stop':
         this.b.stop();
+        break;
+      case 'pause':
+        if (this.started && !this.paused && this.state !== 'STOPPED') {
+          this.b.pause();
+          this.paused = true;
+        }
+        break;
+      case 'resume':
+        // ISC's state_reboot, for a paused client or a running one alike (the exchange starts over).
+        if (this.started && (this.paused || this.state !== 'STOPPED')) {
+          this.paused = false;
+          this.confirming = false;
+          this.cancelTimer();
+          this.stateReboot();
+        }
+        break;
+      case 'shutdown':
+        if (this.active !== undefined && this.active.expire > this.nowSec()) this.b.release();
+        else {
+          this.cancelTimer();
+          this.state = 'STOPPED';
+          this.emit({ kind: 'stopped' });
+        }
         break;
     }
     return out;
@@ -195,6 +220,7 @@ export class ClientMachine {
   }
 
   private onTimer(): void {
+    if (this.paused) return;
     const purpose = this.timerPurpose;
     this.timerPurpose = undefined;
     switch (purpose) {
@@ -324,6 +350,7 @@ export class ClientMachine {
   }
 
   private onMessage(m: DhcpMessage, from: number | undefined): void {
+    if (this.paused) return;
     if (m.xid !== this.xid || !this.sameChaddr(m)) return;
     const type = getMessageType(m.options);
     const sender = from ?? serverIdentifier(m);
