@@ -8,12 +8,11 @@ import { isAuthoritative, settingsChain } from '../conf/scope-tree.js';
 import {
   DHCPREQUEST,
   type DhcpMessage,
-  decodeRelayAgentInfo,
   getMessageType,
   OPT_MESSAGE_TYPE,
   OPT_RELAY_AGENT_INFO,
+  RAI_SERVER_ID_OVERRIDE,
   readIpv4,
-  serverIdOverride,
 } from '../wire/index.js';
 import { withStashedAgentOptions } from './agent-options.js';
 import { ACTIVE, NO_SLOT } from './allocator.js';
@@ -79,11 +78,14 @@ export function gatherFacts(request: DhcpMessage, ctx: EngineContext, out: Handl
   };
 }
 
+/** RFC 5107's sub-option 11 of option 82, read in place (every relayed request asks; few carry it). */
 function overrideOf(request: DhcpMessage): number | undefined {
   const rai = request.options.get(OPT_RELAY_AGENT_INFO);
   if (rai === undefined) return undefined;
-  const decoded = decodeRelayAgentInfo(rai);
-  return decoded.ok ? serverIdOverride(decoded.subOptions) : undefined;
+  for (let i = 0; i + 1 < rai.length; i += 2 + rai[i + 1]!) {
+    if (rai[i] === RAI_SERVER_ID_OVERRIDE && rai[i + 1] === 4 && i + 6 <= rai.length) return readIpv4(rai, i + 2);
+  }
+  return undefined;
 }
 
 /** The request as classes see it: a relayed client's direct renewal gets its lease's agent options. */
@@ -176,11 +178,41 @@ export function effectsOf(chain: readonly Scope[]): ChainEffects | undefined {
   return effectsByChain.get(chain);
 }
 
+/**
+ * Chains of clients with a host or classes, by the pool (or subnet) they apply to and what else built
+ * them: one array per combination, so what is derived from a chain (its options' hash order) is derived
+ * once. Bounded: a configuration with very many hosts starts over rather than grow without end.
+ */
+const classedChains = new WeakMap<object, Map<string, Scope[]>>();
+const CLASSED_CHAINS_MAX = 4096;
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+
+function idOf(o: object): number {
+  let id = ids.get(o);
+  if (id === undefined) {
+    id = nextId++;
+    ids.set(o, id);
+  }
+  return id;
+}
+
 function staticChain(f: RequestFacts, pool: Pool | undefined, subnet: Subnet | undefined): Scope[] {
+  const anchor = pool ?? subnet;
   const plain = f.host === undefined && f.classes.length === 0;
-  const key = pool ?? subnet;
-  if (plain && key !== undefined && (pool === undefined || pool.subnet === subnet || subnet === undefined)) {
-    const cached = plainChains.get(key);
+  const sameSubnet = pool === undefined || pool.subnet === subnet || subnet === undefined;
+  if (plain && anchor !== undefined && sameSubnet) {
+    const cached = plainChains.get(anchor);
+    if (cached !== undefined) return cached;
+  }
+  let key: string | undefined;
+  let byKey: Map<string, Scope[]> | undefined;
+  if (!plain && anchor !== undefined) {
+    key = sameSubnet ? '' : `s${idOf(subnet!)}`;
+    if (f.host !== undefined) key += `h${idOf(f.host.host)}`;
+    for (const c of f.classes) key += `c${idOf(c.scope)}`;
+    byKey = classedChains.get(anchor);
+    const cached = byKey?.get(key);
     if (cached !== undefined) return cached;
   }
   const chain = settingsChain({
@@ -189,8 +221,13 @@ function staticChain(f: RequestFacts, pool: Pool | undefined, subnet: Subnet | u
     ...(pool !== undefined ? { pool } : {}),
     ...(subnet !== undefined ? { subnet } : {}),
   });
-  if (plain && key !== undefined && (pool === undefined || pool.subnet === subnet || subnet === undefined)) {
-    plainChains.set(key, chain);
+  if (plain && anchor !== undefined && sameSubnet) plainChains.set(anchor, chain);
+  else if (key !== undefined && anchor !== undefined) {
+    if (byKey === undefined) {
+      byKey = new Map();
+      classedChains.set(anchor, byKey);
+    } else if (byKey.size >= CLASSED_CHAINS_MAX) byKey.clear();
+    byKey.set(key, chain);
   }
   return chain;
 }
