@@ -70,6 +70,32 @@ function text(v: Uint8Array): string {
 }
 
 /** The hardware type a lookup asks for: ISC takes a 4-byte value whose first three bytes are 0, default 1. */
+/**
+ * Lease attributes an update may not change (server/omapi.c dhcp_lease_set_value): the failure to answer,
+ * or 'unchanged' for those ISC accepts without changing anything; undefined for the others.
+ */
+export function fixedLeaseAttribute(name: string): Outcome<never> | 'unchanged' | undefined {
+  switch (name) {
+    case 'ip-address':
+    case 'starts':
+    case 'pool':
+      return fail(ISC_R.NOPERM);
+    case 'subnet':
+      return fail(DHCP_R.INVALIDARG);
+    case 'dhcp-client-identifier':
+    case 'hostname':
+    case 'client-hostname':
+    case 'host':
+    case 'billing-class':
+    case 'hardware-address':
+    case 'hardware-type':
+    case 'flags':
+      return 'unchanged';
+    default:
+      return undefined;
+  }
+}
+
 export function lookupHardwareType(keys: readonly NameValue[]): number | 'invalid' {
   const t = findValue(keys, 'hardware-type');
   if (!t) return HTYPE_ETHER;
@@ -375,27 +401,16 @@ export class MemoryProvider implements ObjectProvider {
           lease.ends = t;
           break;
         }
-        case 'ip-address':
-        case 'starts':
-        case 'pool':
-          return fail(ISC_R.NOPERM);
-        case 'subnet':
-          return fail(DHCP_R.INVALIDARG);
-        case 'dhcp-client-identifier':
-        case 'hostname':
-        case 'client-hostname':
-        case 'host':
-        case 'billing-class':
-        case 'hardware-address':
-        case 'hardware-type':
-        case 'flags':
-          break; // ISC: "object unchanged", which an update accepts
-        default:
+        default: {
+          const fixed = fixedLeaseAttribute(name);
+          if (fixed === 'unchanged') break;
+          if (fixed !== undefined) return fixed;
           if (!value) lease.scope?.delete(name);
           else {
             lease.scope ??= new Map();
             lease.scope.set(name, value);
           }
+        }
       }
     }
     return ok(undefined);

@@ -27,6 +27,7 @@ import { parseLeases } from '../leases/reader.js';
 import { colonHex, hardwareTypeName, hardwareTypeOf, isDbPrintable } from '../leases/text.js';
 import {
   BINDING_STATES,
+  fixedLeaseAttribute,
   hostAttributes,
   leaseAttributes,
   lookupHardwareType,
@@ -430,23 +431,11 @@ export class ServerObjects implements ObjectProvider {
           this.opts.log(`lease ${ref.id} state changed from ${BINDING_STATES[from - 1]} to ${BINDING_STATES[s - 1]}`);
           break;
         }
-        case 'ip-address':
-        case 'starts':
-        case 'pool':
-          return fail(ISC_R.NOPERM);
-        case 'subnet':
-          return fail(DHCP_R.INVALIDARG);
-        case 'dhcp-client-identifier':
-        case 'hostname':
-        case 'client-hostname':
-        case 'host':
-        case 'billing-class':
-        case 'hardware-address':
-        case 'hardware-type':
-        case 'flags':
-          break; // ISC: "object unchanged", which an update accepts
-        default:
-          return fail(ISC_R.NOTIMPLEMENTED, `lease variables cannot be set through OMAPI (${name})`);
+        default: {
+          const fixed = fixedLeaseAttribute(name);
+          if (fixed === 'unchanged') break;
+          return fixed ?? fail(ISC_R.NOTIMPLEMENTED, `lease variables cannot be set through OMAPI (${name})`);
+        }
       }
     }
     if (record === undefined) return ok(undefined);
