@@ -181,6 +181,7 @@ export class Allocator extends AddressTable {
   /** RELEASE (and one-lease-per-client): free now, keep the client so it gets the address back. */
   release(slot: number, now: number): Lease {
     this.written(slot);
+    if (this.scopes.size > 0) this.scopes.delete(slot);
     this.toFree(slot, now);
     this.ends[slot] = now;
     return this.record(slot);
@@ -422,8 +423,8 @@ export class Allocator extends AddressTable {
   private toFree(slot: number, freedAt: number): void {
     this.setHostname(slot, undefined);
     if (this.agent.size > 0) this.agent.delete(slot);
-    // ISC drops the lease's bindings and its billing with the binding (release, expiry).
-    if (this.scopes.size > 0) this.scopes.delete(slot);
+    // ISC drops the lease's billing with the binding; its bindings go on release (release() drops them)
+    // but stay through an expiry, until the lease is offered again.
     this.billing.unbill(slot);
     this.state[slot] = FREE;
     this.flags[slot]! &= ~(F_OFFERED | F_BOOTP_LEASE);

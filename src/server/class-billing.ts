@@ -3,7 +3,7 @@
 // classes with a `lease limit` that has room. When the client is in such classes and none has room, it
 // gets nothing ("no available billing: lease limit reached in all matching classes (last: 'NAME')").
 // An offer bills only to check: the billing is undone unless the lease is already active, and the
-// REQUEST bills it again.
+// REQUEST bills it again. A billing that changes on an active lease negates its reuse, as in ISC.
 
 import { ACTIVE } from './allocator.js';
 import type { BilledClass } from './billing.js';
@@ -30,9 +30,14 @@ function sameClass(a: BilledClass, b: { name: string; subclassKey?: string | und
 /** False (logged) when the client may not have the lease at `slot`: every class it could be billed to is full. */
 export function billLease(f: RequestFacts, slot: number, kind: 'offer' | 'ack', msg: string): boolean {
   if (!billingClasses(f)) return true;
-  const billing = f.ctx.leases.billing;
+  const leases = f.ctx.leases;
+  const billing = leases.billing;
   const current = billing.billedTo(slot);
-  if (current !== undefined && !f.classes.some((c) => sameClass(current, c))) billing.unbill(slot);
+  if (current !== undefined && !f.classes.some((c) => sameClass(current, c))) {
+    billing.unbill(slot);
+    // ISC: an active lease's billing change negates reuse (dhcp-cache-threshold).
+    if (leases.stateOf(slot) === ACTIVE) leases.setReusable(slot, false);
+  }
   if (billing.billedTo(slot) !== undefined) return true;
   let limited = 0;
   let last = '';
@@ -42,7 +47,8 @@ export function billLease(f: RequestFacts, slot: number, kind: 'offer' | 'ack', 
     limited++;
     const target: BilledClass = { name: c.name, subclassKey: c.subclassKey };
     if (billing.bill(slot, target, limit)) {
-      if (kind === 'offer' && f.ctx.leases.stateOf(slot) !== ACTIVE) billing.unbill(slot);
+      if (kind === 'offer' && leases.stateOf(slot) !== ACTIVE) billing.unbill(slot);
+      if (billing.billedTo(slot) !== undefined) leases.setReusable(slot, false);
       return true;
     }
     last = c.name;

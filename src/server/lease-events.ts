@@ -121,6 +121,9 @@ export function expireWithEvents(leases: Allocator, now: number, out: HandleResu
   const ended: [number, LeaseScope][] = [];
   const expired = leases.expire(now, (slot, scope) => {
     if (scope.expiry !== undefined && scope.expiry.length > 0) ended.push([slot, scope]);
+    // The bodies go with the binding; the variables stay with the expired lease, as in ISC.
+    if (scope.release !== undefined || scope.expiry !== undefined)
+      leases.setLeaseScope(slot, scope.variables !== undefined ? { variables: scope.variables } : undefined);
   });
   for (const [slot, scope] of ended) {
     const lease = expired.find((l) => l.address === leases.address[slot]);

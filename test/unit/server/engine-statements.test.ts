@@ -163,3 +163,18 @@ test("a release drops the lease's variables, as ISC drops its bindings", () => {
   const lease = rel.changes.find((c) => c.reason === 'release')!.lease;
   assert.equal(lease.variables, undefined);
 });
+
+test('an expired lease keeps its variables in the lease file, as ISC writes it', () => {
+  const s = new Server(
+    treeOf(
+      'authoritative; default-lease-time 600; subnet 192.168.1.0 netmask 255.255.255.0 { range 192.168.1.10 192.168.1.20; }',
+    ),
+  );
+  s.dora({ mac: A, options: [vci('MSFT 5.0')] });
+  s.now += 601;
+  const changes = expireLeases(s.leases, s.now);
+  assert.equal(changes[0]?.lease.bindingState, 'free');
+  assert.deepEqual(changes[0]?.lease.variables, [
+    { name: 'vendor-class-identifier', value: { type: 'data', data: new Uint8Array(Buffer.from('MSFT 5.0')) } },
+  ]);
+});
