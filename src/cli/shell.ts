@@ -4,7 +4,7 @@
 // connected) and the prompt "> " before each line, so omshell scripts and their output parsers keep working.
 
 import { createInterface } from 'node:readline';
-import { OmapiClient } from '../omapi/client.js';
+import { OmapiClient } from '../omapi/daemon-client.js';
 import { HELP, Shell } from '../shell/shell.js';
 
 export const SHELL_USAGE = `usage: leasehold shell [--raw]

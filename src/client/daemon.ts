@@ -8,7 +8,7 @@ import { formatDiagnostic } from '../conf/diagnostics.js';
 import { parseDhclientConf } from '../conf/index.js';
 import { arpProbe } from '../io/arp.js';
 import { sysNetValue } from '../io/interfaces.js';
-import { type OmapiListener, startOmapiListener } from '../omapi/listener.js';
+import { type OmapiListener, startOmapiListener } from '../omapi/daemon-listener.js';
 import { Catalogue } from '../options/catalogue.js';
 import { ipToString } from '../wire/index.js';
 import { type BuiltConfigs, buildClientConfigs, configFor } from './config.js';

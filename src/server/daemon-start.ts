@@ -15,7 +15,7 @@ import { cannotTellApart } from '../io/udp-transport.js';
 import { FileJournal, type JournalOptions } from '../leases/journal.js';
 import { LeaseFileError } from '../leases/store.js';
 import type { OmapiKey } from '../omapi/auth.js';
-import { type OmapiListener, startOmapiListener } from '../omapi/listener.js';
+import { type OmapiListener, startOmapiListener } from '../omapi/daemon-listener.js';
 import type { Catalogue } from '../options/catalogue.js';
 import { Allocator } from './allocator.js';
 import { type DaemonOptions, ServerDaemon } from './daemon.js';

@@ -13,9 +13,9 @@ import { BOOTREQUEST, DHCPNAK, DHCPOFFER, decodeMessage, ipToString } from '../w
 import type { Allocator } from './allocator.js';
 import { DropCounter, type Logger } from './daemon-log.js';
 import type { Prober } from './daemon-probe.js';
+import { ProgramRunner } from './daemon-programs.js';
 import { expireLeases, handle, probeAnswered } from './engine.js';
 import { abandonLeaseTime } from './engine-other.js';
-import { ProgramRunner } from './program-runner.js';
 import type { DynamicHostIndex, EngineContext, HandleResult, HostResolver } from './types.js';
 
 export type Engine = (request: Parameters<typeof handle>[0], ctx: EngineContext) => HandleResult;

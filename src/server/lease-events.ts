@@ -4,7 +4,7 @@
 // lease's `set` variables live with it (ISC's lease scope) and reach the lease file.
 //
 // Everything here only collects: log lines go to the result's log, programs to its `executes` (the
-// daemon runs them without waiting, see program-runner.ts). Pure.
+// daemon runs them without waiting, see daemon-programs.ts). Pure.
 
 import type { Statement } from '../conf/ast.js';
 import { Bindings, createEvalContext, executeStatements } from '../conf/eval.js';

@@ -39,6 +39,7 @@ import { type Attribute, fail, type ObjectProvider, type ObjectRef, type Outcome
 import { DHCP_R, ISC_R } from '../omapi/results.js';
 import { findValue, type NameValue, readU32, u32Value } from '../omapi/wire.js';
 import type { Catalogue } from '../options/catalogue.js';
+import { ipToBytes, parseIpv4 } from '../wire/ip.js';
 import type { Allocator } from './allocator.js';
 import { ACTIVE, NO_SLOT } from './allocator.js';
 import type { DynamicHosts } from './dynamic-hosts.js';
@@ -77,22 +78,6 @@ function dotted(v: Uint8Array): string {
   return Array.from(v).join('.');
 }
 
-function parseDotted(s: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return undefined;
-  let n = 0;
-  for (let k = 1; k <= 4; k++) {
-    const o = Number(m[k]);
-    if (o > 255) return undefined;
-    n = n * 256 + o;
-  }
-  return n;
-}
-
-function ipBytes(address: number): Uint8Array {
-  return Uint8Array.of(address >>> 24, (address >>> 16) & 0xff, (address >>> 8) & 0xff, address & 0xff);
-}
-
 /** ISC write_host's text of a host (without the final newline formatRecord adds). */
 export function hostRecordText(h: MemoryHost, deleted = false, dynamic = true): string {
   let out = `host ${h.name} {`;
@@ -119,8 +104,8 @@ export function memoryHostOf(host: Host, record?: HostRecord): MemoryHost {
     m.hardwareAddress = host.hardware.address;
   }
   if (host.uid !== undefined) m.clientIdentifier = host.uid;
-  const fixed = host.fixedAddresses[0] !== undefined ? parseDotted(host.fixedAddresses[0]) : undefined;
-  if (fixed !== undefined) m.ipAddress = ipBytes(fixed);
+  const fixed = host.fixedAddresses[0] !== undefined ? parseIpv4(host.fixedAddresses[0]) : undefined;
+  if (fixed !== undefined) m.ipAddress = ipToBytes(fixed);
   if (host.decl.namedGroup !== undefined) m.group = host.decl.namedGroup;
   if (record !== undefined) {
     // The statements are what write_host put after the fields it writes itself.
@@ -345,14 +330,14 @@ export class ServerObjects implements ObjectProvider {
   // ---- leases
 
   private slotOfId(id: string): number {
-    const a = parseDotted(id);
+    const a = parseIpv4(id);
     return a === undefined ? NO_SLOT : this.opts.allocator.slotOf(a);
   }
 
   private leaseOf(slot: number): MemoryLease {
     const r = this.opts.allocator.record(slot);
     const state = BINDING_STATES.indexOf(r.bindingState ?? 'free') + 1;
-    const m: MemoryLease = { ipAddress: ipBytes(r.address), state: state > 0 ? state : 1 };
+    const m: MemoryLease = { ipAddress: ipToBytes(r.address), state: state > 0 ? state : 1 };
     if (r.hardware !== undefined) {
       m.hardwareType = r.hardware.type;
       m.hardwareAddress = r.hardware.address;

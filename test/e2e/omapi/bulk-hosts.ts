@@ -6,7 +6,7 @@
 //
 // Inert without --bulk (node --test runs every .js file under dist/test).
 
-import { OmapiClient } from '../../../src/omapi/client.js';
+import { OmapiClient } from '../../../src/omapi/daemon-client.js';
 import { type NameValue, stringValue, u32Value } from '../../../src/omapi/wire.js';
 
 async function main(host: string, port: number, n: number): Promise<void> {

@@ -3,7 +3,7 @@
 // or until `runMs` has passed.
 
 import { secretFromBase64 } from '../../../src/omapi/auth.js';
-import { startOmapiListener } from '../../../src/omapi/listener.js';
+import { startOmapiListener } from '../../../src/omapi/daemon-listener.js';
 import { MemoryProvider } from '../../../src/omapi/memory-provider.js';
 import { emit, runChild } from '../lib/child.js';
 

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ProgramRunner } from '../../../src/server/program-runner.js';
+import { ProgramRunner } from '../../../src/server/daemon-programs.js';
 
 function logger() {
   const lines: string[] = [];
