@@ -27,7 +27,7 @@ import {
   REJECT,
   rejectReasonText,
   SERVER_FLAG,
-} from '../../src/failover/wire.js';
+} from '../../../src/failover/wire.js';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { makeHba } from '../../src/failover/load-balance.js';
+import { makeHba } from '../../../src/failover/load-balance.js';
 import {
   BALANCE_DEFAULTS,
   type BalanceInput,
@@ -21,7 +21,7 @@ import {
   poolRespLine,
   type ReallocateInput,
   secondaryNotHoarding,
-} from '../../src/failover/pool-balance.js';
+} from '../../../src/failover/pool-balance.js';
 
 const NOW = 1_700_000_000;
 const BASE = 0xc0a80a00; // 192.168.10.0

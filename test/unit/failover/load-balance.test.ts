@@ -18,7 +18,7 @@ import {
   parseHba,
   peerWantsLease,
   SPLIT_RANGE_ERROR,
-} from '../../src/failover/load-balance.js';
+} from '../../../src/failover/load-balance.js';
 
 const mac = (s: string) => Uint8Array.from(s.split(':').map((h) => Number.parseInt(h, 16)));
 const bytes = (...b: number[]) => Uint8Array.from(b);
