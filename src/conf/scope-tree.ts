@@ -59,6 +59,12 @@ export interface Pool {
   readonly scope: Scope;
   readonly ranges: readonly AddressRange[];
   readonly permits: readonly { allow: boolean; permit: Permit }[];
+  /**
+   * The failover peer whose pool this is (ISC pool->failover_peer): the pool's own `failover peer
+   * "NAME";`, else the one its shared-network named before the pool was declared (confpars.c
+   * parse_pool_statement inherits it then); `no failover peer` drops it. The pools ISC makes for
+   * ranges outside any `pool` have none.
+   */
   readonly failoverPeer: string | undefined;
   readonly subnet: Subnet | undefined;
   readonly sharedNetwork: SharedNetwork;
@@ -183,6 +189,8 @@ class Builder {
   readonly failoverPeers = new Map<string, FailoverPeerDecl>();
   readonly keys = new Map<string, KeyDecl>();
   readonly zones: ZoneDecl[] = [];
+  /** The failover peer each shared-network has named so far (`failover peer "NAME";` in its body). */
+  private readonly netPeer = new Map<SharedNetworkDraft, string>();
 
   /**
    * Fill `scope` from `body`. `net` is the shared network the statements belong to (for
@@ -234,7 +242,7 @@ class Builder {
             scope: newScope('pool', st.pos, scope),
             ranges: [],
             permits: [],
-            failoverPeer: undefined,
+            failoverPeer: net === undefined ? undefined : this.netPeer.get(net),
             subnet: ctx.subnet,
             sharedNetwork: net as SharedNetwork,
           };
@@ -263,6 +271,10 @@ class Builder {
           break;
         case 'failover-ref':
           if (ctx.pool) ctx.pool.failoverPeer = st.peer;
+          else if (ctx.net) this.netPeer.set(ctx.net, st.peer);
+          break;
+        case 'no-failover':
+          if (ctx.pool) ctx.pool.failoverPeer = undefined;
           break;
         case 'group': {
           const g = newScope('group', st.pos, scope);

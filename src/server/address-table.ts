@@ -16,6 +16,7 @@ import { Billing } from './billing.js';
 import type { ClientIdentity, HardwareAddress } from './client-id.js';
 import { ClientIndex } from './client-index.js';
 import { ExpiryHeap } from './expiry-heap.js';
+import type { FailoverData } from './failover-slots.js';
 import { NO_SLOT, SlotLists } from './slot-lists.js';
 
 /** Binding states, as numbers (index into STATE_NAMES). */
@@ -45,7 +46,10 @@ export const F_NO_REUSE = 64;
 /** `nextRewind` of a slot whose record is the engine's: next = free when active, no rewind. */
 export const NR_DEFAULT = 0xff;
 
-/** List ids: three per pool. */
+/**
+ * List ids: three per pool (pool * 3 + L_...); with failover pools in the configuration, two more
+ * per pool after those (failover-slots.ts: the backup and the expired queues).
+ */
 export const L_FREE = 0;
 export const L_FREE_BOOTP = 1;
 export const L_ABANDONED = 2;
@@ -109,6 +113,11 @@ export class AddressTable {
   protected readonly heap = new ExpiryHeap();
   /** Work counter (list and chain steps), for tests that prove allocation cost is flat. */
   steps = 0;
+  /**
+   * The failover pools' per-slot state (tstp, tsfp, atsfp, next and rewind binding states, their
+   * queues): set by FailoverTable (failover-slots.ts) only when a pool names a failover peer.
+   */
+  protected fo: FailoverData | undefined;
 
   /** The configuration's option catalogue (`on expiry` bodies run against it). */
   readonly catalogue: ScopeTree['catalogue'];
@@ -155,7 +164,8 @@ export class AddressTable {
     this.offerUntil = new Float64Array(count);
     this.nextRewind = new Uint8Array(count).fill(NR_DEFAULT);
     this.clients = new ClientIndex(count);
-    this.lists = new SlotLists(count, tree.pools.length * 3);
+    const failover = tree.pools.some((p) => p.failoverPeer !== undefined);
+    this.lists = new SlotLists(count, tree.pools.length * (failover ? 5 : 3));
     this.poolTotal = new Int32Array(tree.pools.length);
     kept.forEach((r, k) => {
       const base = this.rangeBase[k]!;
@@ -270,15 +280,18 @@ export class AddressTable {
   /**
    * ISC client_lease_preferred(cand, lease): whether the lease at `slot`, as it is before the change
    * being recorded, goes before `cand` in its client's chains: active leases first (later end first),
-   * then the others (later client transaction first), abandoned last. (ISC's expired and released
-   * tier does not arise: those states are free here, as loaded.)
+   * then expired and released ones (later client transaction first; only failover pools keep
+   * those states), then the others, abandoned last.
    */
   private preferredOver(slot: number, cand: number): boolean {
     const c = this.state[cand]!;
     const l = this.state[slot]!;
     if (c === ACTIVE) return l === ACTIVE && this.ends[slot]! >= this.ends[cand]!;
     if (l === ACTIVE) return true;
+    if (c === EXPIRED || c === RELEASED)
+      return (l === EXPIRED || l === RELEASED) && this.cltt[slot]! >= this.cltt[cand]!;
     if (c === ABANDONED) return l !== ABANDONED || this.cltt[slot]! >= this.cltt[cand]!;
+    if (l === EXPIRED || l === RELEASED) return true;
     return l !== ABANDONED && this.cltt[slot]! >= this.cltt[cand]!;
   }
 
@@ -339,7 +352,10 @@ export class AddressTable {
     return this.poolOf[slot]! * 3 + (this.flags[slot]! & F_BOOTP_RANGE ? L_FREE_BOOTP : L_FREE);
   }
 
-  /** The lease file record of a slot, as ISC writes it (non-failover: no tstp/tsfp). */
+  /**
+   * The lease file record of a slot, as ISC writes it (db.c write_lease): in a failover pool with
+   * its tstp, tsfp and atsfp and ISC's next and rewind states; elsewhere none of those.
+   */
   record(slot: number): Lease {
     const kept = this.exact.get(slot);
     if (kept !== undefined) return kept;
@@ -349,14 +365,19 @@ export class AddressTable {
     if (this.ends[slot]! > 0) lease.ends = this.ends[slot]!;
     if (this.cltt[slot]! > 0) lease.cltt = this.cltt[slot]!;
     lease.bindingState = STATE_NAMES[st] ?? 'free';
-    const nr = this.nextRewind[slot]!;
-    if (nr === NR_DEFAULT) {
-      if (st === ACTIVE) lease.nextBindingState = 'free';
+    const fo = this.fo;
+    if (fo !== undefined && fo.inPool[this.poolOf[slot]!] === 1) {
+      fo.describe(slot, st, lease);
     } else {
-      const next = STATE_NAMES[(nr >> 4) - 1];
-      const rewind = STATE_NAMES[(nr & 15) - 1];
-      if (next !== undefined) lease.nextBindingState = next;
-      if (rewind !== undefined) lease.rewindBindingState = rewind;
+      const nr = this.nextRewind[slot]!;
+      if (nr === NR_DEFAULT) {
+        if (st === ACTIVE) lease.nextBindingState = 'free';
+      } else {
+        const next = STATE_NAMES[(nr >> 4) - 1];
+        const rewind = STATE_NAMES[(nr & 15) - 1];
+        if (next !== undefined) lease.nextBindingState = next;
+        if (rewind !== undefined) lease.rewindBindingState = rewind;
+      }
     }
     if (this.flags[slot]! & F_BOOTP_LEASE) lease.bootp = true;
     if (this.flags[slot]! & F_RESERVED) lease.reserved = true;
@@ -408,7 +429,7 @@ export class AddressTable {
     return {
       total: this.poolTotal[poolIndex] ?? 0,
       free: l[poolIndex * 3 + L_FREE]! + l[poolIndex * 3 + L_FREE_BOOTP]!,
-      backup: 0,
+      backup: this.fo === undefined ? 0 : (l[this.fo.backupList(poolIndex)] ?? 0),
       abandoned: l[poolIndex * 3 + L_ABANDONED]!,
     };
   }

@@ -5,6 +5,10 @@
 //
 // The allocator is pure state: the engine decides, the allocator records; the daemon fills it from
 // the lease file at start (loadAll) and writes every Lease record the engine hands back.
+//
+// Pools with a failover peer keep ISC's failover states and queues (failover-slots.ts, the class
+// this one extends): there commit, release, abandon, expire and the loader take the failover
+// hooks; everywhere else they run as before, at the cost of one `fo === undefined` test.
 
 import type { BindingState, Lease, LeaseOption } from '../leases/lease.js';
 import { effectiveBindingState } from '../leases/lease.js';
@@ -14,7 +18,6 @@ import { formatLease } from '../leases/writer.js';
 import {
   ABANDONED,
   ACTIVE,
-  AddressTable,
   BACKUP,
   EXPIRED,
   F_BOOTP_LEASE,
@@ -36,6 +39,7 @@ import {
 } from './address-table.js';
 import { parseBillingLine } from './billing.js';
 import type { ClientIdentity } from './client-id.js';
+import { type FailoverCommit, FailoverTable } from './failover-slots.js';
 import { NO_SLOT } from './slot-lists.js';
 
 export {
@@ -49,9 +53,20 @@ export {
   RELEASED,
   RESET,
 } from './address-table.js';
+export type {
+  ExpiryHook,
+  FailoverCommit,
+  FailoverFields,
+  FailoverPolicy,
+  FailoverQueue,
+  FailoverSlotInfo,
+  FailoverTimes,
+  PeerUpdate,
+  StateChange,
+} from './failover-slots.js';
 export { NO_SLOT } from './slot-lists.js';
 
-export class Allocator extends AddressTable {
+export class Allocator extends FailoverTable {
   /**
    * ISC's dhcp_message: the text a NAK carries in option 56 is whatever the last lease lookup set
    * ("requested address not available" ...), kept from packet to packet as ISC keeps it.
@@ -100,17 +115,6 @@ export class Allocator extends AddressTable {
     return best;
   }
 
-  /** ISC's tiers between two pools' candidates: free over abandoned, never-used over used, older. */
-  private preferred(cand: number, candAbandoned: boolean, best: number, bestAbandoned: boolean): boolean {
-    if (bestAbandoned) return !candAbandoned || this.freedAt[cand]! < this.freedAt[best]!;
-    if (candAbandoned) return false;
-    const bestUsed = this.clients.hasUid(best) || this.clients.hasHw(best);
-    const candUsed = this.clients.hasUid(cand) || this.clients.hasHw(cand);
-    if (bestUsed && (!candUsed || this.freedAt[cand]! < this.freedAt[best]!)) return true;
-    if (candUsed) return false;
-    return this.freedAt[cand]! < this.freedAt[best]!;
-  }
-
   /**
    * An offer (ISC ack_lease with DHCPOFFER, a soft promise kept in memory only): the address takes
    * the client's identity and host name and, when free, moves to the back of its free queue until
@@ -141,7 +145,10 @@ export class Allocator extends AddressTable {
     else this.flags[slot]! |= F_NO_REUSE;
   }
 
-  /** Makes the lease active for the client until `ends` and returns the record to write. */
+  /**
+   * Makes the lease active for the client until `ends` and returns the record to write. In a
+   * failover pool `failover` gives the tstp (and cltt) ISC's ack_lease records (foCommitted).
+   */
   commit(
     slot: number,
     id: ClientIdentity,
@@ -150,6 +157,7 @@ export class Allocator extends AddressTable {
     ends: number,
     bootp: boolean,
     agent?: LeaseOption[],
+    failover?: FailoverCommit,
   ): Lease {
     // ISC: a commit keeps the agent options the active lease had unless the request brings new ones.
     if (agent !== undefined) this.agent.set(slot, agent);
@@ -164,6 +172,7 @@ export class Allocator extends AddressTable {
     this.cltt[slot] = now;
     this.ends[slot] = ends;
     if (Number.isFinite(ends)) this.heap.push(ends, slot);
+    if (this.fo !== undefined) this.foCommitted(slot, ends, failover);
     return this.record(slot);
   }
 
@@ -178,8 +187,12 @@ export class Allocator extends AddressTable {
     return this.record(slot);
   }
 
-  /** RELEASE (and one-lease-per-client): free now, keep the client so it gets the address back. */
+  /**
+   * RELEASE (and one-lease-per-client): free now, keep the client so it gets the address back. In
+   * a failover pool: RELEASED until the partner acks (foRelease).
+   */
   release(slot: number, now: number): Lease {
+    if (this.fo !== undefined && this.fo.inPool[this.poolOf[slot]!] === 1) return this.foRelease(slot, now);
     this.written(slot);
     if (this.scopes.size > 0) this.scopes.delete(slot);
     this.toFree(slot, now);
@@ -189,6 +202,8 @@ export class Allocator extends AddressTable {
 
   /** DECLINE, or a ping answered: the address is in use by someone else (ISC abandon_lease). */
   abandon(slot: number, now: number, abandonTime: number): Lease {
+    if (this.fo !== undefined && this.fo.inPool[this.poolOf[slot]!] === 1)
+      return this.foAbandon(slot, now, abandonTime);
     this.written(slot);
     // ISC abandon_lease forgets the client's identity; the host name goes only with an active binding.
     this.setClient(slot, undefined, undefined);
@@ -205,7 +220,11 @@ export class Allocator extends AddressTable {
     return this.record(slot);
   }
 
-  /** Lapses offers and ends leases due by `now`; returns the records of the leases that expired. */
+  /**
+   * Lapses offers and ends leases due by `now`; returns the records of the leases that expired. In
+   * a failover pool an ended lease becomes EXPIRED, and in partner-down expired leases become free
+   * in their time (foExpire, foSweep).
+   */
   expire(now: number, ended?: (slot: number, scope: LeaseScope) => void): Lease[] {
     const out: Lease[] = [];
     while (this.heap.peekTime() <= now) {
@@ -214,12 +233,16 @@ export class Allocator extends AddressTable {
       // A lapsed offer stays in its free queue where the offer put it (ISC: sorted by its end).
       if (f & F_OFFERED && this.offerUntil[slot]! <= now) this.flags[slot] = f & ~F_OFFERED;
       if (this.state[slot] === ACTIVE && this.ends[slot]! <= now && !(this.flags[slot]! & F_OFFERED)) {
+        if (this.fo !== undefined && this.fo.inPool[this.poolOf[slot]!] === 1) {
+          this.foExpire(slot, out, ended);
+          continue;
+        }
         const scope = ended !== undefined && this.scopes.size > 0 ? this.scopes.get(slot) : undefined;
         if (scope !== undefined) ended!(slot, scope);
         this.written(slot);
         this.toFree(slot, this.ends[slot]!);
         out.push(this.record(slot));
-      }
+      } else if (this.fo !== undefined) this.foSweep(slot, now, out, ended);
     }
     return out;
   }
@@ -291,6 +314,7 @@ export class Allocator extends AddressTable {
       if (f.state === ACTIVE && Number.isFinite(f.ends)) this.heap.push(f.ends, slot);
       this.nextRewind[slot] = ((f.next + 1) << 4) | (f.rewind + 1);
       if (this.exact.size > 0) this.exact.delete(slot);
+      if (this.fo !== undefined) this.foLoadFields(slot, f);
       return true;
     };
     const finish = (): void => {
@@ -344,6 +368,8 @@ export class Allocator extends AddressTable {
   /** record(slot) as LeaseFields for LeaseTextBuffer; false when only formatLease can write it. */
   private fieldsOf(slot: number, f: LeaseFields): boolean {
     if (this.exact.size > 0 && this.exact.has(slot)) return false;
+    // LeaseFields has no failover times: formatLease writes those records.
+    if (this.fo !== undefined && this.fo.inPool[this.poolOf[slot]!] === 1) return false;
     if (this.agent.size > 0 && this.agent.has(slot)) return false;
     if (this.scopes.size > 0 && this.scopes.get(slot)?.variables !== undefined) return false;
     if (!this.clients.spans(slot, f)) return false;
@@ -373,13 +399,19 @@ export class Allocator extends AddressTable {
     return slot !== NO_SLOT && !(this.flags[slot]! & F_FIXED);
   }
 
+  /**
+   * A loaded lease into its slot. In a failover pool every binding state is kept as it is (ISC),
+   * with the failover times; elsewhere expired, released and reset are free.
+   */
   private apply(slot: number, lease: Lease, now: number): void {
-    const st = STATE_NAMES.indexOf(effectiveBindingState(lease, now));
-    this.state[slot] = st < 0 ? FREE : st === RESET || st === EXPIRED || st === RELEASED ? FREE : st;
+    const fo = this.fo !== undefined && this.fo.inPool[this.poolOf[slot]!] === 1;
+    const st = STATE_NAMES.indexOf(effectiveBindingState(lease, now, fo));
+    this.state[slot] = st < 0 ? FREE : !fo && (st === RESET || st === EXPIRED || st === RELEASED) ? FREE : st;
     this.starts[slot] = lease.starts ?? 0;
     this.ends[slot] = lease.ends ?? 0;
     this.cltt[slot] = lease.cltt ?? 0;
-    this.freedAt[slot] = lease.tstp ?? lease.ends ?? 0;
+    // ISC's sort_time: the end (a plain pool's loader has always taken tstp first).
+    this.freedAt[slot] = fo ? (lease.ends ?? 0) : (lease.tstp ?? lease.ends ?? 0);
     let f = this.flags[slot]! | F_RECORD;
     f = lease.bootp ? f | F_BOOTP_LEASE : f & ~F_BOOTP_LEASE;
     f = lease.reserved ? f | F_RESERVED : f & ~F_RESERVED;
@@ -393,8 +425,9 @@ export class Allocator extends AddressTable {
     else if (this.scopes.size > 0) this.scopes.delete(slot);
     this.rebill(slot, lease);
     if (this.state[slot] === ACTIVE && Number.isFinite(this.ends[slot]!)) this.heap.push(this.ends[slot]!, slot);
+    if (fo) this.foLoad(slot, lease, now);
     // The record is rewritten from the typed arrays when they say all it says, else kept whole.
-    if (isPlain(lease)) {
+    if (isPlain(lease, fo)) {
       this.nextRewind[slot] = (stateCode(lease.nextBindingState) << 4) | stateCode(lease.rewindBindingState);
       if (this.exact.size > 0) this.exact.delete(slot);
     } else {
@@ -434,6 +467,10 @@ export class Allocator extends AddressTable {
 
   /** Puts a loaded free or abandoned address at the back of its list (loaded in order of freedAt). */
   private reinsert(slot: number): void {
+    if (this.fo !== undefined && this.fo.inPool[this.poolOf[slot]!] === 1) {
+      this.foReinsert(slot);
+      return;
+    }
     const st = this.state[slot]!;
     if (st === BACKUP || this.flags[slot]! & F_RESERVED) return;
     if (st === ABANDONED) this.lists.append(this.poolOf[slot]! * 3 + L_ABANDONED, slot);
@@ -448,13 +485,20 @@ function stateCode(s: BindingState | undefined): number {
 
 /**
  * Whether the allocator's arrays reproduce this lease's record exactly (record() gives the same
- * text): a binding state it keeps as written, no failover times, no fields it does not keep,
- * times it writes back (positive), octets it keeps.
+ * text): a binding state it keeps as written, no failover times (in a failover pool: any named
+ * state, positive failover times), no fields it does not keep, times it writes back (positive),
+ * octets it keeps.
  */
-function isPlain(l: Lease): boolean {
+function isPlain(l: Lease, failover: boolean): boolean {
   const st = l.bindingState;
-  if (st !== 'free' && st !== 'active' && st !== 'abandoned' && st !== 'backup') return false;
-  if (l.tstp !== undefined || l.tsfp !== undefined || l.atsfp !== undefined) return false;
+  if (failover) {
+    if (st === undefined) return false;
+    if ((l.tstp !== undefined && !(l.tstp > 0)) || (l.tsfp !== undefined && !(l.tsfp > 0))) return false;
+    if (l.atsfp !== undefined && !(l.atsfp > 0)) return false;
+  } else {
+    if (st !== 'free' && st !== 'active' && st !== 'abandoned' && st !== 'backup') return false;
+    if (l.tstp !== undefined || l.tsfp !== undefined || l.atsfp !== undefined) return false;
+  }
   if ((l.starts !== undefined && !(l.starts > 0)) || (l.ends !== undefined && !(l.ends > 0))) return false;
   if (l.cltt !== undefined && !(l.cltt > 0)) return false;
   if ((l.variables?.length ?? 0) > 0) return false;
