@@ -23,15 +23,17 @@ import {
   type FoContext,
   type FoLease,
   isTransitional,
+  MAX_TIME,
   ownFreeState,
-  peerWantsLease,
   poolCountsAfter,
   type Role,
-  secondaryNotHoarding,
   type TransitionEvent,
   transition,
   withRewind,
 } from './lease-rules.js';
+import { peerWantsLease } from './load-balance.js';
+import { secondaryNotHoarding } from './pool-balance.js';
+import { IP_FLAG, REJECT, rejectReasonText } from './wire.js';
 
 export type { FoContext, FoLease, Role } from './lease-rules.js';
 
@@ -50,38 +52,6 @@ export interface BindUpdate {
   ipFlags?: number;
 }
 
-/** includes/failover.h FTR_*: BNDACK reject reasons. */
-export const FTR = {
-  ILLEGAL_IP_ADDR: 1,
-  FATAL_CONFLICT: 2,
-  MISSING_BINDINFO: 3,
-  TIMEMISMATCH: 4,
-  INVALID_MCLT: 5,
-  MISC_REJECT: 6,
-  DUP_CONNECTION: 7,
-  INVALID_PARTNER: 8,
-  TLS_UNSUPPORTED: 9,
-  TLS_UNCONFIGURED: 10,
-  TLS_REQUIRED: 11,
-  DIGEST_UNSUPPORTED: 12,
-  DIGEST_UNCONFIGURED: 13,
-  VERSION_MISMATCH: 14,
-  OUTDATED_BIND_INFO: 15,
-  LESS_CRIT_BIND_INFO: 16,
-  NO_TRAFFIC: 17,
-  HBA_CONFLICT: 18,
-  IP_NOT_RESERVED: 19,
-  IP_DIGEST_FAILURE: 20,
-  IP_MISSING_DIGEST: 21,
-  UNKNOWN: 254,
-} as const;
-
-/** includes/failover.h FTF_IP_FLAG_*. */
-export const IP_FLAG_RESERVE = 0x1;
-export const IP_FLAG_BOOTP = 0x2;
-
-/** ISC MAX_TIME: the wire's (and ISC's) `never`. */
-export const MAX_TIME = 0x7fffffff;
 /** includes/dhcpd.h: hbuf is HARDWARE_ADDR_LEN (20) + 1 octets, the type octet first. */
 const HBUF_SIZE = 21;
 
@@ -92,37 +62,6 @@ export function toWireTime(t: number | undefined): number {
 
 export function fromWireTime(t: number): number {
   return t === MAX_TIME ? NEVER : t;
-}
-
-const REJECT_TEXT: Readonly<Record<number, string>> = {
-  1: 'Illegal IP address (not part of any address pool).',
-  2: 'Fatal conflict exists: address in use by other client.',
-  3: 'Missing binding information.',
-  4: 'Connection rejected, time mismatch too great.',
-  5: 'Connection rejected, invalid MCLT.',
-  6: 'Connection rejected, unknown reason.',
-  7: 'Connection rejected, duplicate connection.',
-  8: 'Connection rejected, invalid failover partner.',
-  9: 'TLS not supported.',
-  10: 'TLS supported but not configured.',
-  11: 'TLS required but not supported by partner.',
-  12: 'Message digest not supported.',
-  13: 'Message digest not configured.',
-  14: 'Protocol version mismatch.',
-  15: 'Outdated binding information.',
-  16: 'Less critical binding information.',
-  17: 'No traffic within sufficient time.',
-  18: 'Hash bucket assignment conflict.',
-  19: 'IP not reserved on this server.',
-  20: 'Message digest failed to compare.',
-  21: 'Missing message digest.',
-  254: 'Unknown Error.',
-};
-
-/** dhcp_failover_reject_reason_print. */
-export function rejectReasonText(reason: number): string {
-  if (reason > 0xff || reason < 0) return 'Reason code out of range.';
-  return REJECT_TEXT[reason] ?? `Undefined-${reason}: This reason code is not defined in the protocol standard.`;
 }
 
 /**
@@ -216,7 +155,7 @@ export function reservedToggle(state: BindingState, role: Role): BindingState {
  * as stos, cltt when set, ip-flags when reserved or bootp.
  */
 export function bindUpdateFor(lease: FoLease): BindUpdate {
-  const flags = (lease.reserved ? IP_FLAG_RESERVE : 0) | (lease.bootp ? IP_FLAG_BOOTP : 0);
+  const flags = (lease.reserved ? IP_FLAG.RESERVE : 0) | (lease.bootp ? IP_FLAG.BOOTP : 0);
   const upd: BindUpdate = {
     address: lease.address,
     bindingStatus: lease.desiredState,
@@ -269,7 +208,7 @@ export interface UpdateContext extends FoContext {
 export type BindUpdateResult =
   | {
       kind: 'reject';
-      /** FTR_* for the BNDACK's reject-reason. */
+      /** REJECT (ISC's FTR_*) for the BNDACK's reject-reason. */
       reason: number;
       /** The BNDACK's message. */
       message: string;
@@ -297,6 +236,24 @@ export type BindUpdateResult =
       log: string[];
     };
 
+/** peer_wants_lease (load-balance.ts) for a lease record, whose hardware address load-balance.ts
+ * reads as ISC keeps it: hbuf, the type octet first. */
+function peerWantsLeaseOf(lease: FoLease, ctx: Pick<FoContext, 'role' | 'hba'>): boolean {
+  const hw = lease.hardware;
+  const hardware = hw === undefined ? undefined : Uint8Array.of(hw.type, ...hw.address);
+  return peerWantsLease(ctx.role, ctx.hba, { uid: lease.uid, hardware });
+}
+
+/** secondary_not_hoarding (pool-balance.ts) with the pool's counts after `before` became `after`. */
+function notHoardingAfter(
+  ctx: Pick<UpdateContext, 'pool' | 'maxLeaseOwnership'>,
+  before: FoLease,
+  after: FoLease,
+): boolean {
+  const pool = poolCountsAfter(ctx.pool, before, after);
+  return secondaryNotHoarding(ctx, pool.free, pool.backup);
+}
+
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -312,14 +269,14 @@ export function processBindUpdate(lease: FoLease | undefined, upd: BindUpdate, c
       : { kind: 'reject', reason, message, lease: dequeued, log };
   const status = upd.bindingStatus;
   if (upd.address === undefined || status === undefined)
-    return bad(FTR.MISSING_BINDINFO, 'binding update lacks required options');
-  if (lease === undefined) return bad(FTR.ILLEGAL_IP_ADDR, 'unknown IP address');
+    return bad(REJECT.MISSING_BINDINFO, 'binding update lacks required options');
+  if (lease === undefined) return bad(REJECT.ILLEGAL_IP_ADDR, 'unknown IP address');
   if (!ctx.inThisRelationship)
-    return bad(FTR.ILLEGAL_IP_ADDR, 'IP address is covered by a different failover relationship state');
+    return bad(REJECT.ILLEGAL_IP_ADDR, 'IP address is covered by a different failover relationship state');
   let cur = withRewind(lease);
   if (cur.onAckQueue) {
     if (leaseIsBetter(cur, status, upd.cltt, ctx.role))
-      return bad(FTR.LESS_CRIT_BIND_INFO, 'incoming update is less critical than outgoing update');
+      return bad(REJECT.LESS_CRIT_BIND_INFO, 'incoming update is less critical than outgoing update');
     cur = { ...cur, onAckQueue: false };
     dequeued = cur;
   }
@@ -328,21 +285,21 @@ export function processBindUpdate(lease: FoLease | undefined, upd: BindUpdate, c
   let identChanged = false;
   let clearScope = false;
   if (upd.chaddr !== undefined) {
-    if (status === 'abandoned') return bad(FTR.MISC_REJECT, 'BNDUPD to ABANDONED with a CHADDR');
-    if (upd.chaddr.address.length + 1 > HBUF_SIZE) return bad(FTR.MISC_REJECT, 'chaddr too long');
+    if (status === 'abandoned') return bad(REJECT.MISC_REJECT, 'BNDUPD to ABANDONED with a CHADDR');
+    if (upd.chaddr.address.length + 1 > HBUF_SIZE) return bad(REJECT.MISC_REJECT, 'chaddr too long');
     const hw = lt.hardware;
     if (hw === undefined || hw.type !== upd.chaddr.htype || !sameBytes(hw.address, upd.chaddr.address))
       chaddrChanged = true;
     lt.hardware = { type: upd.chaddr.htype, address: Uint8Array.from(upd.chaddr.address) };
   } else if (status === 'active' || status === 'expired' || status === 'released') {
-    return bad(FTR.MISSING_BINDINFO, 'BNDUPD without CHADDR');
+    return bad(REJECT.MISSING_BINDINFO, 'BNDUPD without CHADDR');
   } else if (status === 'abandoned') {
     chaddrChanged = true;
     delete lt.hardware;
     clearScope = true;
   }
   if (upd.clientId !== undefined) {
-    if (status === 'abandoned') return bad(FTR.MISC_REJECT, 'BNDUPD to ABANDONED with client-id');
+    if (status === 'abandoned') return bad(REJECT.MISC_REJECT, 'BNDUPD to ABANDONED with client-id');
     if (!sameBytes(lt.uid, upd.clientId)) identChanged = true;
     lt.uid = Uint8Array.from(upd.clientId);
   } else if (lt.uid !== undefined && status !== 'reset' && status !== 'free' && status !== 'backup') {
@@ -358,15 +315,15 @@ export function processBindUpdate(lease: FoLease | undefined, upd: BindUpdate, c
   if (upd.ipFlags !== undefined) {
     // A flag may be set on a lease in our own free state only when we already have it.
     const ownFree = cur.state === ownFreeState(ctx.role);
-    if (upd.ipFlags & IP_FLAG_RESERVE) {
-      if (ownFree && !cur.reserved) return bad(FTR.IP_NOT_RESERVED, 'Address is not reserved.');
+    if (upd.ipFlags & IP_FLAG.RESERVE) {
+      if (ownFree && !cur.reserved) return bad(REJECT.IP_NOT_RESERVED, 'Address is not reserved.');
       lt.reserved = true;
     } else lt.reserved = false;
-    if (upd.ipFlags & IP_FLAG_BOOTP) {
-      if (ownFree && !cur.bootp) return bad(FTR.MISC_REJECT, 'Address is not allocated to BOOTP.');
+    if (upd.ipFlags & IP_FLAG.BOOTP) {
+      if (ownFree && !cur.bootp) return bad(REJECT.MISC_REJECT, 'Address is not allocated to BOOTP.');
       lt.bootp = true;
     } else lt.bootp = false;
-    if (upd.ipFlags & ~(IP_FLAG_RESERVE | IP_FLAG_BOOTP))
+    if (upd.ipFlags & ~(IP_FLAG.RESERVE | IP_FLAG.BOOTP))
       log.push(`Unknown IP-flags set in BNDUPD (0x${upd.ipFlags.toString(16)}).`);
   } else {
     lt.reserved = false;
@@ -378,13 +335,16 @@ export function processBindUpdate(lease: FoLease | undefined, upd: BindUpdate, c
       ? normalTransitionCheck(cur, status, tsfpIn, ctx.role, ctx.now)
       : conflictTransitionCheck(cur, status, ctx.now);
   if (allowed !== status)
-    return bad(FTR.FATAL_CONFLICT, `${ipv4ToString(cur.address)}: invalid state transition: ${cur.state} to ${status}`);
+    return bad(
+      REJECT.FATAL_CONFLICT,
+      `${ipv4ToString(cur.address)}: invalid state transition: ${cur.state} to ${status}`,
+    );
   let next: BindingState = allowed;
   let wantsBackup = false;
   if (isTransitional(allowed)) {
     // The peer has the lease expired/released/reset and we agree: both sides take it as free.
     next = 'free';
-    if (ctx.role === 'primary' && !lt.reserved && !lt.bootp) wantsBackup = peerWantsLease(lt, ctx.role, ctx.hba);
+    if (ctx.role === 'primary' && !lt.reserved && !lt.bootp) wantsBackup = peerWantsLeaseOf(lt, ctx);
   }
   // supersede_lease(lease, lt, 0, 0, 0, 0): lt's data, the lease's queue flags, desired state and
   // last_xid; rewind set to the accepted state ("we can't rewind behind the peer's state").
@@ -401,7 +361,7 @@ export function processBindUpdate(lease: FoLease | undefined, upd: BindUpdate, c
   const moved = transition({ ...lt, rewindState: next }, next, ctx);
   let out = moved.lease;
   let sendToBackup = false;
-  if (wantsBackup && secondaryNotHoarding(poolCountsAfter(ctx.pool, cur, out), ctx.maxLeaseOwnership)) {
+  if (wantsBackup && notHoardingAfter(ctx, cur, out)) {
     // supersede_lease(lease, NULL, 0, 1, 0, 0): not committed, so rewind stays free.
     out = transition({ ...out, tstp: ctx.now, starts: ctx.now, atsfp: 0 }, 'backup', ctx).lease;
     out.desiredState = 'backup';
@@ -491,7 +451,7 @@ export function processBindAck(
     const moved = transition({ ...l, desiredState: next, rewindState: next }, next, ctx);
     l = moved.lease;
     event = moved.event;
-    wantsBackup = ctx.role === 'primary' && !l.reserved && !l.bootp && peerWantsLease(l, ctx.role, ctx.hba);
+    wantsBackup = ctx.role === 'primary' && !l.reserved && !l.bootp && peerWantsLeaseOf(l, ctx);
     commit = !wantsBackup && ctx.myState === 'normal' ? 'now' : 'none';
   } else {
     // ISC: desired differs from the state only when something changed it without propagating
@@ -505,7 +465,7 @@ export function processBindAck(
   }
   l.onAckQueue = false;
   let sendToBackup = false;
-  if (wantsBackup && secondaryNotHoarding(poolCountsAfter(ctx.pool, cur, l), ctx.maxLeaseOwnership)) {
+  if (wantsBackup && notHoardingAfter(ctx, cur, l)) {
     const moved = commitAndPropagate({ ...l, tstp: ctx.now, starts: ctx.now }, 'backup', ctx);
     l = moved.lease;
     sendToBackup = true;

@@ -1,17 +1,19 @@
 // ISC DHCP 4.4.3's failover lease record and what a server does with it on its own: the state step
-// every change goes through (mdb.c supersede_lease, make_binding_state_transition), the service
-// state (failover.c dhcp_failover_set_service_state), client affinity (peer_wants_lease,
-// secondary_not_hoarding), the MCLT cap on the lease time a client is given (dhcp.c ack_lease),
-// which leases a server may hand out in which service state (failover.c lease_mine_to_reallocate,
-// dhcp.c allocate_lease / dhcpdiscover / dhcprequest), and what time alone does to a lease in a
-// failover pool (mdb.c pool_timer, lease_enqueue, release_lease, failover.c dhcp_failover_set_state
-// entering partner-down). What the peer's messages do is binding-rules.ts.
+// every change goes through (mdb.c supersede_lease, make_binding_state_transition), the pool counts
+// client affinity reads, the MCLT cap on the lease time a client is given (dhcp.c ack_lease), which
+// leases a server may hand out in which service state (failover.c lease_mine_to_reallocate, dhcp.c
+// allocate_lease / dhcpdiscover / dhcprequest), and what time alone does to a lease in a failover
+// pool (mdb.c pool_timer, lease_enqueue, release_lease, failover.c dhcp_failover_set_state entering
+// partner-down). What the peer's messages do is binding-rules.ts; the service state is
+// service-state.ts; client affinity (peer_wants_lease, secondary_not_hoarding) is load-balance.ts
+// and pool-balance.ts.
 //
 // Pure: the caller passes the lease, the relationship's state and `now`, and applies the result; a
 // result's lease is a new object. Times are seconds since the epoch, NEVER for ISC's MAX_TIME.
 
 import type { BindingState, HardwareAddress } from '../leases/lease.js';
 import { NEVER } from '../leases/lease.js';
+import { type ServiceState, serviceState } from './service-state.js';
 
 export type Role = 'primary' | 'secondary';
 
@@ -137,93 +139,6 @@ export function commitAndPropagate(
   return moved.event === undefined ? { lease: l } : { lease: l, event: moved.event };
 }
 
-export type ServiceState = 'not-responding' | 'partner-down' | 'cooperating' | 'not-cooperating' | 'startup';
-
-const NRR: Readonly<Record<string, string>> = {
-  'unknown-state': ' (my state unknown)',
-  'resolution-interrupted': ' (resolving conflicts)',
-  'potential-conflict': ' (resolving conflicts)',
-  'conflict-done': ' (resolving conflicts)',
-  recover: ' (recovering)',
-  shutdown: ' (shut down)',
-  paused: ' (paused)',
-  'recover-wait': ' (recover wait)',
-  'recover-done': ' (recover done)',
-};
-
-/** dhcp_failover_set_service_state: whether the server serves, and the " (why)" it logs when not. */
-export function serviceState(myState: string, partnerState?: string): { state: ServiceState; nrr: string } {
-  let r: { state: ServiceState; nrr: string };
-  if (myState === 'partner-down') r = { state: 'partner-down', nrr: '' };
-  else if (myState === 'normal') r = { state: 'cooperating', nrr: '' };
-  else if (myState === 'communications-interrupted') r = { state: 'not-cooperating', nrr: '' };
-  else if (myState === 'startup') r = { state: 'startup', nrr: ' (startup)' };
-  else r = { state: 'not-responding', nrr: NRR[myState] ?? ' (my state unknown)' };
-  if (r.state === 'not-responding') return r;
-  if (partnerState === 'partner-down') return { state: 'not-responding', nrr: ' (peer demands: recovering)' };
-  if (
-    partnerState === 'potential-conflict' ||
-    partnerState === 'conflict-done' ||
-    partnerState === 'resolution-interrupted'
-  )
-    return { state: 'not-responding', nrr: ' (peer demands: resolving conflicts)' };
-  return r;
-}
-
-/** The RFC 3074 / draft-ietf-dhc-loadb mixing table (ISC loadb_mx_tbl). */
-// biome-ignore format: a table
-const MIX = Uint8Array.from([
-  251, 175, 119, 215, 81, 14, 79, 191, 103, 49, 181, 143, 186, 157, 0, 232, 31, 32, 55, 60, 152, 58, 17, 237, 174,
-  70, 160, 144, 220, 90, 57, 223, 59, 3, 18, 140, 111, 166, 203, 196, 134, 243, 124, 95, 222, 179, 197, 65, 180, 48,
-  36, 15, 107, 46, 233, 130, 165, 30, 123, 161, 209, 23, 97, 16, 40, 91, 219, 61, 100, 10, 210, 109, 250, 127, 22,
-  138, 29, 108, 244, 67, 207, 9, 178, 204, 74, 98, 126, 249, 167, 116, 34, 77, 193, 200, 121, 5, 20, 113, 71, 35, 128,
-  13, 182, 94, 25, 226, 227, 199, 75, 27, 41, 245, 230, 224, 43, 225, 177, 26, 155, 150, 212, 142, 218, 115, 241, 73,
-  88, 105, 39, 114, 62, 255, 192, 201, 145, 214, 168, 158, 221, 148, 154, 122, 12, 84, 82, 163, 44, 139, 228, 236,
-  205, 242, 217, 11, 187, 146, 159, 64, 86, 239, 195, 42, 106, 198, 118, 112, 184, 172, 87, 2, 173, 117, 176, 229, 247,
-  253, 137, 185, 99, 164, 102, 147, 45, 66, 231, 52, 141, 211, 194, 206, 246, 238, 56, 110, 78, 248, 63, 240, 189, 93,
-  92, 51, 53, 183, 19, 171, 72, 50, 33, 104, 101, 69, 8, 252, 83, 120, 76, 135, 85, 54, 202, 125, 188, 213, 96, 235,
-  136, 208, 162, 129, 190, 132, 156, 38, 47, 1, 7, 254, 24, 4, 216, 131, 89, 21, 28, 133, 37, 153, 149, 80, 170, 68, 6,
-  169, 234, 151,
-]);
-
-/** loadb_p_hash: the load-balancing hash of a client identifier or chaddr. */
-export function loadBalanceHash(key: Uint8Array): number {
-  let hash = key.length & 0xff;
-  for (let i = key.length; i > 0; ) hash = MIX[hash ^ key[--i]!]!;
-  return hash;
-}
-
-/** Whether the hash's bucket is set in the HBA (the primary serves set buckets). */
-export function hbaBucketSet(hba: Uint8Array, hash: number): boolean {
-  return ((hba[(hash >> 3) & 0x1f] ?? 0) & (1 << (hash & 7))) !== 0;
-}
-
-/**
- * peer_wants_lease: the lease's client (uid, else chaddr without its type octet) load-balances to
- * the peer. False without an HBA or without either identity.
- */
-export function peerWantsLease(lease: Pick<FoLease, 'uid' | 'hardware'>, role: Role, hba?: Uint8Array): boolean {
-  if (hba === undefined) return false;
-  let key: Uint8Array;
-  if (lease.uid !== undefined && lease.uid.length > 0) key = lease.uid;
-  else if (lease.hardware !== undefined && lease.hardware.address.length > 0) key = lease.hardware.address;
-  else return false;
-  const set = hbaBucketSet(hba, loadBalanceHash(key));
-  return role === 'primary' ? !set : set;
-}
-
-/**
- * secondary_not_hoarding: may the primary hand one more lease to the secondary for client
- * affinity? `pool` counts free and backup leases (reserved ones excluded), max-lease-ownership is
- * a percentage (ISC default 10). C integer arithmetic: (f - b) / 2 truncates toward zero.
- */
-export function secondaryNotHoarding(pool: { free: number; backup: number }, maxLeaseOwnership: number): boolean {
-  const total = pool.free + pool.backup;
-  const hold = Math.trunc((total * maxLeaseOwnership + 50) / 100);
-  const lts = Math.trunc((pool.free - pool.backup) / 2);
-  return lts > -hold;
-}
-
 /** The pool's free_leases/backup_leases after `before` became `after` (reserved leases count in
  * neither: they sit on the pool's reserved queue). */
 export function poolCountsAfter(pool: { free: number; backup: number }, before: FoLease, after: FoLease) {
@@ -237,7 +152,8 @@ export function poolCountsAfter(pool: { free: number; backup: number }, before: 
 
 /** ISC INFINITE_TIME: the lease time of an infinite lease (as server/lease-times.ts has it). */
 export const INFINITE_LEASE_TIME = 0xffffffff;
-const MAX_TIME = 0x7fffffff;
+/** ISC MAX_TIME: ISC's (and the wire's) `never`, NEVER in a lease record. */
+export const MAX_TIME = 0x7fffffff;
 
 /**
  * ack_lease's failover part. A lease time above the MCLT is cut to the MCLT when the peer has not

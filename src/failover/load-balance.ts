@@ -17,9 +17,10 @@ import { standardCatalogue } from '../conf/catalogue.js';
 import { ConfError } from '../conf/diagnostics.js';
 import { parseNumericAggregate, parseSemi } from '../conf/parse-basic.js';
 import { Cursor, newState } from '../conf/parser-core.js';
+import { FAILOVER_HBA_SIZE } from './wire.js';
 
-/** An HBA is 256 bits, one per hash bucket. */
-export const HBA_BYTES = 32;
+/** An HBA is 256 bits, one per hash bucket (32 bytes, as a CONNECT carries it). */
+export const HBA_BYTES = FAILOVER_HBA_SIZE;
 
 /** The mixing table of RFC 3074 section 6 (ISC's loadb_mx_tbl): a permutation of 0..255. */
 const MIX = Uint8Array.from([

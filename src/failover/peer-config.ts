@@ -5,15 +5,16 @@
 import type { FailoverPeerDecl } from '../conf/ast.js';
 import type { FailoverStateRecord } from '../leases/lease.js';
 import { makeHba } from './load-balance.js';
+import { BALANCE_DEFAULTS } from './pool-balance.js';
 import type { PersistedState, RelationshipConfig } from './relationship.js';
 import { FAILOVER_DEFAULT_PORT, failoverStateName, parseFailoverState } from './wire.js';
 
 export const DEFAULT_MAX_UNACKED_UPDATES = 100;
 export const DEFAULT_MAX_RESPONSE_DELAY = 20;
-export const DEFAULT_MAX_LEASE_MISBALANCE = 15;
-export const DEFAULT_MAX_LEASE_OWNERSHIP = 10;
-export const DEFAULT_MAX_BALANCE = 3600;
-export const DEFAULT_MIN_BALANCE = 60;
+export const DEFAULT_MAX_LEASE_MISBALANCE = BALANCE_DEFAULTS.maxLeaseMisbalance;
+export const DEFAULT_MAX_LEASE_OWNERSHIP = BALANCE_DEFAULTS.maxLeaseOwnership;
+export const DEFAULT_MAX_BALANCE = BALANCE_DEFAULTS.maxBalance;
+export const DEFAULT_MIN_BALANCE = BALANCE_DEFAULTS.minBalance;
 
 export interface PeerSettings {
   relationship: RelationshipConfig;

@@ -1,8 +1,9 @@
 // Pool rebalancing between the partners as ISC dhcpd 4.4.3 does it (server/failover.c
 // dhcp_failover_pool_balance / _rebalance / _reqbalance / _dobalance, dhcp_failover_pool_check,
-// secondary_not_hoarding, peer_wants_lease, lease_mine_to_reallocate; defaults from
-// includes/failover.h). Why it is its own file: which leases move, the log lines and the next
-// timer are what an operator compares between an ISC pair and a Leasehold one.
+// secondary_not_hoarding (used by binding-rules.ts), peer_wants_lease (load-balance.ts); defaults
+// from includes/failover.h; lease_mine_to_reallocate is lease-rules.ts mineToReallocate). Why it is
+// its own file: which leases move, the log lines and the next timer are what an operator compares
+// between an ISC pair and a Leasehold one.
 // - FREE leases are the primary's to allocate, BACKUP ones the secondary's. In NORMAL, each side
 //   gives away half its surplus of its own kind (lts = (mine - theirs) / 2): the primary moves
 //   FREE -> BACKUP, and the secondary, symmetrically, BACKUP -> FREE (ISC 4.x balances from
@@ -317,54 +318,13 @@ export function poolCheck(input: PoolCheckInput): number | undefined {
  * returning lease whose client the secondary serves goes to BACKUP only while the secondary holds
  * less than its share: lts = (free - backup) / 2 stays above -hold.
  */
-export function secondaryNotHoarding(config: BalanceConfig, freeLeases: number, backupLeases: number): boolean {
+export function secondaryNotHoarding(
+  config: Pick<BalanceConfig, 'maxLeaseOwnership'>,
+  freeLeases: number,
+  backupLeases: number,
+): boolean {
   const hold = roundPercent(freeLeases + backupLeases, config.maxLeaseOwnership);
   return Math.trunc((freeLeases - backupLeases) / 2) > -hold;
-}
-
-/** ISC's lease binding states. */
-export type BindingState = 'free' | 'active' | 'expired' | 'released' | 'abandoned' | 'reset' | 'backup';
-
-/** What lease_mine_to_reallocate reads (for a lease in a pool with a failover peer). */
-export interface ReallocateInput {
-  role: FailoverRole;
-  bindingState: BindingState;
-  /** The state last acknowledged by the partner (ISC rewind_binding_state). */
-  rewindBindingState: BindingState;
-  /** The service state is partner-down. */
-  partnerDown: boolean;
-  /** The lease's tsfp, our state's start time (me.stos) and the MCLT. */
-  tsfp: number;
-  stos: number;
-  mclt: number;
-  now: number;
-}
-
-/**
- * lease_mine_to_reallocate: FREE (and ABANDONED) leases are the primary's, BACKUP the secondary's;
- * the other side may take them only in partner-down once MCLT has passed since the later of tsfp
- * and our entering the state. EXPIRED/RELEASED ones are ours again when the partner last knew them
- * as our kind; otherwise (and RESET) only in partner-down after tsfp. ACTIVE never.
- */
-export function leaseMineToReallocate(input: ReallocateInput): boolean {
-  const { role, partnerDown, tsfp, stos, mclt, now } = input;
-  const afterMclt = () => partnerDown && (tsfp < stos ? stos + mclt < now : tsfp + mclt < now);
-  switch (input.bindingState) {
-    case 'active':
-      return false;
-    case 'free':
-    case 'abandoned':
-      return role === 'primary' || afterMclt();
-    case 'backup':
-      return role === 'secondary' || afterMclt();
-    case 'released':
-    case 'expired':
-      if (role === 'primary' && input.rewindBindingState === 'free') return true;
-      if (role === 'secondary' && input.rewindBindingState === 'backup') return true;
-      return partnerDown && tsfp < now;
-    case 'reset':
-      return partnerDown && tsfp < now;
-  }
 }
 
 /** The line ISC logs when a POOLREQ moved nothing (dhcp_failover_pool_reqbalance). */

@@ -3,6 +3,9 @@
 // effects it returns (send on a link, close a link, open a link, log, persist the state record). It
 // owns no socket and no timer: `nextDeadline()` says when to call `tick()`. The leases it talks about
 // are reached through an injected LeaseSide, so two relationships run in one process in a simulation.
+// The decisions are pure modules it carries out: transitions.ts (which state next), handshake.ts
+// (CONNECT/CONNECTACK contents and refusals), service-state.ts; update-flow.ts runs the binding
+// updates and update requests; relationship-types.ts holds the types it exports.
 //
 // It follows ISC dhcpd 4.4 (server/failover.c) where the draft leaves a choice:
 // - Both servers listen and connect; only the primary sends CONNECT on the link it opened. The first
@@ -21,7 +24,21 @@
 // Departures: a lost link is retried after 5 s whichever side we are (ISC's primary may wait 90 s);
 // BNDACKs are not held back to batch them beyond the journal's own group commit.
 
-import { UpdateQueue } from './update-queue.js';
+import { connectAckMessage, connectAckRefusal, connectMessage, connectRefusal } from './handshake.js';
+import { poolReqNegativeLine, poolRespLine } from './pool-balance.js';
+import type {
+  Effect,
+  LeaseSide,
+  Link,
+  PersistedState,
+  RelationshipConfig,
+  Role,
+  Unstamped,
+} from './relationship-types.js';
+import { type ServiceState, serviceState } from './service-state.js';
+import { disconnected, peerStateChanged, type Transition, updateDone } from './transitions.js';
+import { UpdateFlow } from './update-flow.js';
+import type { UpdateQueue } from './update-queue.js';
 import {
   type FailoverMessage,
   failoverStateName,
@@ -29,84 +46,24 @@ import {
   REJECT as R,
   rejectReasonText,
   FO_STATE as S,
+  SERVER_FLAG,
 } from './wire.js';
 
-export type Role = 'primary' | 'secondary';
-
-/** What the server's pools are told about serving, derived from the states (ISC's service_state). */
-export type ServiceState = 'cooperating' | 'not-cooperating' | 'partner-down' | 'not-responding' | 'startup';
-
-export interface RelationshipConfig {
-  name: string;
-  role: Role;
-  /** The primary's configured mclt; a secondary learns it from CONNECT (or its lease file). */
-  mclt: number;
-  /** 32 bytes of hash buckets; the primary's from `split`/`hba`, a secondary's from CONNECT. */
-  hba?: Uint8Array;
-  /** Our max-unacked-updates (ISC default 100). */
-  maxUnackedUpdates: number;
-  /** Our max-response-delay in seconds (ISC default 20). */
-  maxResponseDelay: number;
-  /** Seconds in COMMUNICATIONS-INTERRUPTED before PARTNER-DOWN; 0 = never. */
-  autoPartnerDown: number;
-  /** Sent as the vendor-class option of CONNECT and CONNECTACK. */
-  vendorClass: string;
-}
-
-/** The `failover peer "NAME" state { ... }` record of the lease file. */
-export interface PersistedState {
-  my?: { state: number; at: number };
-  partner?: { state: number; at: number };
-  mclt?: number;
-}
-
-export type Effect =
-  | { kind: 'send'; link: number; msg: FailoverMessage }
-  /** Send once everything written so far is durable (a BNDACK). */
-  | { kind: 'send-after-commit'; link: number; msg: FailoverMessage }
-  | { kind: 'close'; link: number }
-  /** Open a link to the peer; the shell reports linkOpened or linkFailed. */
-  | { kind: 'connect' }
-  | { kind: 'log'; level: 'info' | 'error'; text: string }
-  /** Write stateRecord() to the lease file and commit it. */
-  | { kind: 'persist' };
-
-/** A partner's BNDUPD installed, or refused with a reject reason and ISC's message. */
-export type BindUpdateOutcome = { ok: true } | { ok: false; reason: number; message: string };
-
-/** The server's leases, as the relationship needs them. Pure: it changes in-memory state only. */
-export interface LeaseSide {
-  /** The BNDUPD options for a queued address (and ISC's late "rewind" bookkeeping); undefined drops it. */
-  bindUpdate(address: number, now: number): Partial<FailoverMessage> | undefined;
-  /** A partner's BNDUPD: install it or say why not. */
-  applyBindUpdate(msg: FailoverMessage, ctx: { myState: number; onAckQueue: boolean; now: number }): BindUpdateOutcome;
-  /** The partner acknowledged (or rejected, rejectReason set) our update of `address`. */
-  applyBindAck(address: number, msg: FailoverMessage, now: number): void;
-  /** Addresses whose state the partner may not know (everything: all of them) — UPDREQ / UPDREQALL. */
-  updateCandidates(everything: boolean): Iterable<number>;
-  /** Pool rebalancing; returns the addresses moved (to queue) and whether to send a POOLREQ. */
-  balance(now: number, mayRequest: boolean): { moved: number[]; poolRequest: boolean; logs: string[] };
-  /** When the next rebalance is due (dhcp_failover_pool_check), or undefined. */
-  nextBalance(now: number): number | undefined;
-  /** Entering PARTNER-DOWN: expired leases become reclaimable at stos + mclt. */
-  enterPartnerDown(stos: number, mclt: number, now: number): void;
-  /** Addresses the lease side changed as a side effect (affinity moves to BACKUP) since last asked. */
-  takeQueued(): number[];
-}
-
-interface Link {
-  outgoing: boolean;
-  xid: number;
-  /** The peer must complete CONNECT/CONNECTACK before this (link startup timeout), or the link is closed. */
-  startupDeadline?: number;
-}
+export type {
+  BindUpdateOutcome,
+  Effect,
+  LeaseSide,
+  PersistedState,
+  RelationshipConfig,
+  Role,
+  ServiceState,
+} from './relationship-types.js';
 
 type TimerName = 'contact' | 'peerTimeout' | 'startup' | 'recoverDone' | 'autoPartnerDown' | 'reconnect' | 'balance';
 
 const STARTUP_SECONDS = 15;
 const LINK_STARTUP_SECONDS = 15;
 const RECONNECT_SECONDS = 5;
-const MAX_CLOCK_SKEW = 60;
 
 export class Relationship {
   readonly name: string;
@@ -118,7 +75,8 @@ export class Relationship {
   service: ServiceState = 'startup';
   /** Why we do not respond, as ISC's nrr (" (startup)"), empty when we do. */
   notResponding = ' (startup)';
-  readonly updates = new UpdateQueue();
+  /** The update and ack queues of our binding updates (owned by the update flow). */
+  readonly updates: UpdateQueue;
 
   private readonly cfg: RelationshipConfig;
   private readonly leases: LeaseSide;
@@ -126,17 +84,24 @@ export class Relationship {
   private linkToPeer: number | undefined;
   private readonly timers = new Map<TimerName, number>();
   private out: Effect[] = [];
-  /** The address whose BNDACK completes an update request (ISC send_update_done), and its request's xid. */
-  private updateDoneAfter: number | undefined;
-  private updateRequestXid = 0;
-  /** ISC curUPD: the update request in progress (UPDREQ or UPDREQALL), 0 for none. */
-  private currentRequest = 0;
+  private readonly flow: UpdateFlow;
 
   constructor(cfg: RelationshipConfig, leases: LeaseSide, now: number, saved?: PersistedState) {
     this.cfg = cfg;
     this.name = cfg.name;
     this.role = cfg.role;
     this.leases = leases;
+    this.flow = new UpdateFlow(cfg.name, leases, {
+      peerLink: () => this.peerLink(),
+      send: (id, link, at, msg) => this.send(id, link, at, msg),
+      sendAfterCommit: (id, link, at, msg) =>
+        this.out.push({ kind: 'send-after-commit', link: id, msg: this.stamp(link, at, msg) }),
+      sendPlain: (type, at) => this.sendPlain(type, at),
+      log: (level, text) => this.log(level, text),
+      myState: () => this.me.state,
+      partnerMaxUnacked: () => this.partner.maxUnacked,
+    });
+    this.updates = this.flow.queue;
     this.mclt = cfg.role === 'secondary' && saved?.mclt !== undefined ? saved.mclt : cfg.mclt;
     this.hba = cfg.hba;
     // confpars.c: a peer starts in RECOVER (nothing known), the partner's state unknown.
@@ -244,7 +209,7 @@ export class Relationship {
   /** A lease in one of our pools changed: its state goes to the partner (dhcp_failover_queue_update). */
   queueUpdate(address: number, now: number, immediate = true): Effect[] {
     this.updates.queue(address);
-    if (immediate) this.sendUpdates(now);
+    if (immediate) this.flow.sendUpdates(now);
     return this.drain();
   }
 
@@ -272,42 +237,16 @@ export class Relationship {
   // ---- handshake ---------------------------------------------------------------------------------
 
   private sendConnect(id: number, link: Link, now: number): void {
-    this.send(id, link, now, {
-      type: M.CONNECT,
-      xid: link.xid++,
-      relationshipName: this.name,
-      maxUnacked: this.cfg.maxUnackedUpdates,
-      receiveTimer: this.cfg.maxResponseDelay,
-      vendorClass: latin1(this.cfg.vendorClass),
-      protocolVersion: 1,
-      tlsRequest: 0,
-      mclt: this.mclt,
-      ...(this.hba !== undefined ? { hba: this.hba } : {}),
-    });
+    this.send(id, link, now, connectMessage(this.cfg, link.xid++, this.mclt, this.hba));
   }
 
   private connectAck(id: number, link: Link, msg: FailoverMessage, now: number, reason = 0, text = ''): void {
-    const name = msg.relationshipName ?? this.name;
-    this.send(id, link, now, {
-      type: M.CONNECTACK,
-      xid: msg.xid,
-      relationshipName: name,
-      maxUnacked: this.cfg.maxUnackedUpdates,
-      receiveTimer: this.cfg.maxResponseDelay,
-      vendorClass: latin1(this.cfg.vendorClass),
-      protocolVersion: 1,
-      ...(msg.tlsRequest !== undefined ? { tlsReply: 0 } : {}),
-      ...(reason !== 0 ? { rejectReason: reason, message: text } : {}),
-    });
+    this.send(id, link, now, connectAckMessage(this.cfg, msg, reason, text));
   }
 
   /** dhcp_failover_link_signal (CONNECT checks) then dhcp_failover_state_signal (CONNECT). */
   private onConnect(id: number, link: Link, msg: FailoverMessage, now: number): void {
-    let problem: [number, string] | undefined;
-    if (msg.relationshipName === undefined) problem = [R.INVALID_PARTNER, 'missing relationship-name'];
-    else if (msg.relationshipName !== this.name) problem = [R.INVALID_PARTNER, 'unknown failover relationship name'];
-    else if (Math.abs(Math.floor(now) - msg.time) > MAX_CLOCK_SKEW) problem = [R.TIMEMISMATCH, 'time offset too large'];
-    else if (msg.hba === undefined || msg.hba.length !== 32) problem = [R.HBA_CONFLICT, 'invalid HBA'];
+    const problem = connectRefusal(msg, this.name, now);
     if (problem !== undefined) {
       this.log('error', `Failover CONNECT from ${msg.relationshipName ?? 'unknown'}: ${problem[1]}`);
       this.connectAck(id, link, msg, now, problem[0], problem[1]);
@@ -338,16 +277,12 @@ export class Relationship {
 
   private onConnectAck(id: number, link: Link, msg: FailoverMessage, now: number): void {
     link.startupDeadline = undefined;
-    let problem: [number, string] | undefined;
-    if (msg.relationshipName === undefined) problem = [R.INVALID_PARTNER, 'missing relationship-name'];
-    else if (msg.rejectReason) {
-      this.log('error', `Failover CONNECT to ${this.name} rejected: ${rejectReasonText(msg.rejectReason)}`);
+    const problem = connectAckRefusal(msg, this.name, this.linkToPeer !== undefined, now);
+    if (problem === 'rejected') {
+      this.log('error', `Failover CONNECT to ${this.name} rejected: ${rejectReasonText(msg.rejectReason!)}`);
       this.close(id);
       return;
-    } else if (msg.relationshipName !== this.name) {
-      problem = [R.INVALID_PARTNER, `remote failover relationship name ${msg.relationshipName} does not match`];
-    } else if (this.linkToPeer !== undefined) problem = [R.DUP_CONNECTION, 'already connected'];
-    else if (Math.abs(Math.floor(now) - msg.time) > MAX_CLOCK_SKEW) problem = [R.TIMEMISMATCH, 'time offset too large'];
+    }
     if (problem !== undefined) {
       this.log('error', `Failover CONNECTACK from ${this.name}: ${problem[1]}`);
       this.send(id, link, now, { type: M.DISCONNECT, xid: link.xid++, rejectReason: problem[0], message: problem[1] });
@@ -370,15 +305,17 @@ export class Relationship {
       case M.STATE:
         this.peerStateChanged(msg, now);
         break;
-      case M.BNDUPD:
-        this.onBindUpdate(id, msg, now);
+      case M.BNDUPD: {
+        const link = this.links.get(id);
+        if (link !== undefined) this.flow.onBindUpdate(id, link, msg, now);
         break;
+      }
       case M.BNDACK:
-        this.onBindAck(msg, now);
+        this.flow.onBindAck(msg, now);
         break;
       case M.UPDREQ:
       case M.UPDREQALL:
-        this.onUpdateRequest(msg, msg.type === M.UPDREQALL, now);
+        this.flow.onUpdateRequest(msg, msg.type === M.UPDREQALL, now);
         break;
       case M.UPDDONE:
         this.onUpdateDone(now);
@@ -387,7 +324,7 @@ export class Relationship {
         this.onPoolRequest(msg, now);
         break;
       case M.POOLRESP:
-        this.log('info', `pool response: ${msg.addressesTransferred ?? 0} leases`);
+        this.log('info', poolRespLine(msg.addressesTransferred ?? 0));
         break;
       default:
         // CONTACT: only proof of life, handled by the caller's timeout reset.
@@ -395,127 +332,30 @@ export class Relationship {
     }
   }
 
-  private onBindUpdate(id: number, msg: FailoverMessage, now: number): void {
-    const link = this.links.get(id);
-    if (link === undefined) return;
-    const address = msg.assignedIpAddress;
-    const onAckQueue = address !== undefined && this.updates.isFlying(address);
-    const outcome = this.leases.applyBindUpdate(msg, { myState: this.me.state, onAckQueue, now });
-    // ISC 4.4's BNDACK carries the address only (its other fields are compiled out), and the reason of a refusal.
-    const ack = { type: M.BNDACK, xid: msg.xid, ...(address !== undefined ? { assignedIpAddress: address } : {}) };
-    if (!outcome.ok) {
-      this.send(id, link, now, { ...ack, rejectReason: outcome.reason, message: outcome.message });
-    } else {
-      // The partner's update supersedes ours still in flight (ISC ignores the spurious ack).
-      if (address !== undefined && onAckQueue) this.updates.acked(address);
-      this.out.push({ kind: 'send-after-commit', link: id, msg: this.stamp(link, now, ack) });
-    }
-    for (const a of this.leases.takeQueued()) this.updates.queue(a);
-    this.sendUpdates(now);
-  }
-
-  private onBindAck(msg: FailoverMessage, now: number): void {
-    const address = msg.assignedIpAddress;
-    if (address === undefined) return;
-    const xid = this.updates.flyingXid(address);
-    if (msg.rejectReason) {
-      this.leases.applyBindAck(address, msg, now);
-    } else if (xid === undefined) {
-      // An ack for an update we did not send, or a second ack: ISC silently drops it.
-    } else if (xid !== msg.xid) {
-      this.log('info', `bind update on ${dotted(address)} got ack from ${this.name}: xid mismatch.`);
-      return;
-    } else {
-      this.leases.applyBindAck(address, msg, now);
-    }
-    this.updates.acked(address);
-    if (this.updateDoneAfter === address) {
-      this.updateDoneAfter = undefined;
-      this.sendUpdateDone(now);
-    }
-    for (const a of this.leases.takeQueued()) this.updates.queue(a);
-    this.sendUpdates(now);
-  }
-
-  /** dhcp_failover_process_update_request(_all). */
-  private onUpdateRequest(msg: FailoverMessage, everything: boolean, now: number): void {
-    if (this.updateDoneAfter !== undefined) {
-      this.log('info', 'Received update request while old update still flying!  Silently discarding old request.');
-      this.updateDoneAfter = undefined;
-    }
-    for (const a of this.leases.updateCandidates(everything)) {
-      if (!this.updates.isPending(a) && !this.updates.isFlying(a)) this.updates.queue(a);
-    }
-    this.updateRequestXid = msg.xid;
-    const what = everything ? 'Update request all' : 'Update request';
-    const tail = this.updates.tail();
-    if (tail !== undefined) {
-      this.updateDoneAfter = tail;
-      this.sendUpdates(now);
-      this.log('info', `${what} from ${this.name}: sending update`);
-    } else {
-      this.sendUpdateDone(now);
-      this.log('info', `${what} from ${this.name}: nothing pending`);
-    }
-  }
-
-  /** dhcp_failover_process_update_done. */
+  /** dhcp_failover_process_update_done (transitions.ts updateDone). */
   private onUpdateDone(now: number): void {
     this.log('info', `failover peer ${this.name}: peer update completed.`);
-    this.currentRequest = 0;
-    switch (this.me.state) {
-      case S.POTENTIAL_CONFLICT:
-        if (this.partner.state === S.CONFLICT_DONE) {
-          if (this.role === 'secondary') this.setState(S.NORMAL, now);
-          else {
-            this.log('error', 'Secondary is in conflict_done state after conflict resolution, this is illegal.');
-            this.setState(S.SHUTDOWN, now);
-          }
-        } else if (this.role === 'primary') this.setState(S.CONFLICT_DONE, now);
-        else this.log('error', 'Spurious update-done message.');
-        break;
-      case S.CONFLICT_DONE:
-        this.log('error', 'Spurious update-done message.');
-        break;
-      case S.RECOVER:
-        // Both starting in RECOVER is a new pair: no point waiting for MCLT.
-        if (
-          this.me.stos + this.mclt > now &&
-          this.partner.state !== S.RECOVER &&
-          this.partner.state !== S.RECOVER_DONE
-        ) {
-          this.setState(S.RECOVER_WAIT, now);
-          this.timers.set('recoverDone', this.me.stos + this.mclt);
-        } else this.setState(S.RECOVER_DONE, now);
-        break;
-      default:
-        break;
-    }
+    this.flow.requestDone();
+    const mcltAhead = this.me.stos + this.mclt > now;
+    this.carryOut(updateDone({ me: this.me.state, partner: this.partner.state, role: this.role, mcltAhead }), now);
   }
 
   /** dhcp_failover_pool_reqbalance. */
   private onPoolRequest(msg: FailoverMessage, now: number): void {
     this.timers.delete('balance');
-    const { moved, logs } = this.leases.balance(now, false);
-    for (const l of logs) this.log('info', l);
-    const link = this.linkToPeer === undefined ? undefined : this.links.get(this.linkToPeer);
-    if (link !== undefined && this.linkToPeer !== undefined) {
-      this.send(this.linkToPeer, link, now, { type: M.POOLRESP, xid: msg.xid, addressesTransferred: moved.length });
+    const { moved } = this.balance(now, false);
+    const peer = this.peerLink();
+    if (peer !== undefined) {
+      this.send(peer.id, peer.link, now, { type: M.POOLRESP, xid: msg.xid, addressesTransferred: moved.length });
     }
-    for (const a of moved) this.updates.queue(a);
-    if (moved.length > 0) this.sendUpdates(now);
-    else {
-      this.log(
-        'info',
-        `peer ${this.name}: Got POOLREQ, answering negatively!  Peer may be out of leases or database inconsistent.`,
-      );
-    }
+    if (moved.length > 0) this.flow.sendUpdates(now);
+    else this.log('info', poolReqNegativeLine(this.name));
     this.scheduleBalance(now);
   }
 
   // ---- the state machine ---------------------------------------------------------------------------
 
-  /** dhcp_failover_state_transition(state, "disconnect"). */
+  /** dhcp_failover_state_transition(state, "disconnect") (transitions.ts disconnected). */
   private transitionDisconnect(now: number): void {
     if (this.linkToPeer !== undefined) {
       this.log('info', `peer ${this.name}: disconnected`);
@@ -524,30 +364,7 @@ export class Relationship {
     this.timers.delete('contact');
     this.timers.delete('peerTimeout');
     this.timers.delete('startup');
-    const current = this.me.state === S.STARTUP ? this.me.saved : this.me.state;
-    switch (current) {
-      case S.CONFLICT_DONE:
-      case S.COMMUNICATIONS_INTERRUPTED:
-      case S.PARTNER_DOWN:
-      case S.PAUSED:
-      case S.RECOVER:
-      case S.RECOVER_DONE:
-      case S.RECOVER_WAIT:
-      case S.RESOLUTION_INTERRUPTED:
-      case S.SHUTDOWN:
-        if (current === S.CONFLICT_DONE) this.updates.rescind();
-        if (this.me.state === S.STARTUP) this.setState(this.me.saved, now);
-        return;
-      case S.POTENTIAL_CONFLICT:
-      case S.UNKNOWN_STATE:
-        this.setState(S.RESOLUTION_INTERRUPTED, now);
-        return;
-      case S.NORMAL:
-        this.setState(S.COMMUNICATIONS_INTERRUPTED, now);
-        return;
-      default:
-        return;
-    }
+    this.carryOut(disconnected(this.me.state, this.me.saved), now);
   }
 
   /** dhcp_failover_set_state. */
@@ -579,19 +396,17 @@ export class Relationship {
         break;
       case S.NORMAL: {
         this.timers.delete('balance');
-        const { moved, logs } = this.leases.balance(now, false);
-        for (const l of logs) this.log('info', l);
-        for (const a of moved) this.updates.queue(a);
+        this.balance(now, false);
         for (const a of this.leases.updateCandidates(false)) this.updates.queue(a);
         this.scheduleBalance(now);
         if (this.updates.pendingCount > 0) {
-          this.sendUpdates(now);
+          this.flow.sendUpdates(now);
           this.log('info', `Sending updates to ${this.name}.`);
         }
         break;
       }
       case S.POTENTIAL_CONFLICT:
-        if (this.role === 'primary' || this.partner.state === S.CONFLICT_DONE) this.sendUpdateRequest(false, now);
+        if (this.role === 'primary' || this.partner.state === S.CONFLICT_DONE) this.flow.sendUpdateRequest(false, now);
         break;
       case S.STARTUP:
         this.timers.set('startup', now + STARTUP_SECONDS);
@@ -601,7 +416,7 @@ export class Relationship {
         else this.setState(S.RECOVER_DONE, now);
         break;
       case S.RECOVER:
-        if (this.linkToPeer !== undefined) this.sendUpdateRequest(true, now);
+        if (this.linkToPeer !== undefined) this.flow.sendUpdateRequest(true, now);
         break;
       case S.PARTNER_DOWN:
         this.leases.enterPartnerDown(this.me.stos, this.mclt, now);
@@ -611,29 +426,22 @@ export class Relationship {
     }
   }
 
-  /** dhcp_failover_peer_state_changed. */
+  /** dhcp_failover_peer_state_changed (transitions.ts peerStateChanged). */
   private peerStateChanged(msg: FailoverMessage, now: number): void {
     const previous = this.partner.state;
     const next = msg.serverState ?? S.UNKNOWN_STATE;
-    const startupp = ((msg.serverFlags ?? 0) & 1) !== 0;
-    const mine = this.me.state;
-
-    if (previous === next && mine !== S.UNKNOWN_STATE) {
-      switch (mine) {
-        case S.STARTUP:
-          this.setState(this.me.saved === S.RESOLUTION_INTERRUPTED ? S.POTENTIAL_CONFLICT : this.me.saved, now);
-          return;
-        case S.PARTNER_DOWN:
-        case S.COMMUNICATIONS_INTERRUPTED:
-        case S.RESOLUTION_INTERRUPTED:
-        case S.RECOVER:
-        case S.CONFLICT_DONE:
-          break;
-        default:
-          return;
-      }
+    const decision = peerStateChanged({
+      name: this.name,
+      me: this.me.state,
+      saved: this.me.saved,
+      previous,
+      next,
+      startup: ((msg.serverFlags ?? 0) & SERVER_FLAG.STARTUP) !== 0,
+    });
+    if (!decision.record) {
+      this.carryOut(decision, now);
+      return;
     }
-
     this.partner.state = next;
     this.partner.stos = Math.floor(now);
     this.log(
@@ -643,226 +451,49 @@ export class Relationship {
     if (this.me.state === S.NORMAL && next === S.NORMAL)
       this.log('info', `failover peer ${this.name}: Both servers normal`);
     this.out.push({ kind: 'persist' });
-
-    if (!KNOWN_STATES.has(next)) {
-      this.log('error', `failover peer ${this.name}: Invalid state: ${next}`);
-      this.setState(S.SHUTDOWN, now);
-      return;
-    }
-
-    const current = this.me.state === S.STARTUP ? this.me.saved : this.me.state;
-    switch (current) {
-      case S.NORMAL:
-        switch (next) {
-          case S.NORMAL:
-            this.scheduleBalance(now);
-            break;
-          case S.PARTNER_DOWN:
-            this.setState(this.me.state === S.STARTUP ? S.RECOVER : S.POTENTIAL_CONFLICT, now);
-            break;
-          case S.POTENTIAL_CONFLICT:
-          case S.RESOLUTION_INTERRUPTED:
-          case S.CONFLICT_DONE:
-            this.log(
-              'error',
-              `Peer ${this.name}: Invalid state transition ${failoverStateName(previous)} to ${failoverStateName(next)}.`,
-            );
-            this.setState(S.SHUTDOWN, now);
-            break;
-          case S.RECOVER:
-          case S.SHUTDOWN:
-            this.setState(S.PARTNER_DOWN, now);
-            break;
-          case S.PAUSED:
-            this.setState(S.COMMUNICATIONS_INTERRUPTED, now);
-            break;
-          default:
-            break;
-        }
-        break;
-      case S.RECOVER:
-        switch (next) {
-          case S.RECOVER:
-            this.log('info', `failover peer ${this.name}: requesting full update from peer`);
-            if (this.me.state === S.RECOVER) this.sendUpdateRequest(true, now);
-            break;
-          case S.POTENTIAL_CONFLICT:
-          case S.RESOLUTION_INTERRUPTED:
-          case S.CONFLICT_DONE:
-          case S.NORMAL:
-            this.setState(S.POTENTIAL_CONFLICT, now);
-            break;
-          case S.PARTNER_DOWN:
-          case S.COMMUNICATIONS_INTERRUPTED:
-            if (this.me.state === S.RECOVER) this.sendUpdateRequest(true, now);
-            break;
-          case S.SHUTDOWN:
-            this.setState(S.PARTNER_DOWN, now);
-            break;
-          default:
-            break;
-        }
-        break;
-      case S.POTENTIAL_CONFLICT:
-        switch (next) {
-          case S.NORMAL:
-            this.log('error', `Peer ${this.name} moves to normal during conflict resolution - panic, shutting down.`);
-            this.setState(S.SHUTDOWN, now);
-            break;
-          case S.CONFLICT_DONE:
-            if (previous === S.POTENTIAL_CONFLICT) this.sendUpdateRequest(false, now);
-            else this.log('error', `Peer ${this.name}: Unexpected move to conflict-done.`);
-            break;
-          case S.RECOVER:
-            this.setState(S.RECOVER, now);
-            break;
-          case S.SHUTDOWN:
-            this.setState(S.PARTNER_DOWN, now);
-            break;
-          default:
-            break;
-        }
-        break;
-      case S.CONFLICT_DONE:
-        switch (next) {
-          case S.NORMAL:
-          case S.SHUTDOWN:
-            this.setState(next, now);
-            break;
-          case S.POTENTIAL_CONFLICT:
-          case S.RESOLUTION_INTERRUPTED:
-            break;
-          default:
-            // ISC: log_fatal. A server must not die of its partner's message: shut the relationship down.
-            this.log(
-              'error',
-              `Peer ${this.name}: Invalid attempt to move from ${failoverStateName(previous)} to ${failoverStateName(next)} while local state is conflict-done.`,
-            );
-            this.setState(S.SHUTDOWN, now);
-        }
-        break;
-      case S.PARTNER_DOWN:
-        if (startupp) break;
-        switch (next) {
-          case S.RECOVER_DONE:
-            this.setState(S.NORMAL, now);
-            break;
-          case S.NORMAL:
-          case S.POTENTIAL_CONFLICT:
-          case S.PARTNER_DOWN:
-          case S.COMMUNICATIONS_INTERRUPTED:
-          case S.RESOLUTION_INTERRUPTED:
-          case S.CONFLICT_DONE:
-            this.setState(S.POTENTIAL_CONFLICT, now);
-            break;
-          default:
-            break;
-        }
-        break;
-      case S.COMMUNICATIONS_INTERRUPTED:
-        switch (next) {
-          case S.RECOVER:
-            this.setState(S.PARTNER_DOWN, now);
-            break;
-          case S.NORMAL:
-          case S.COMMUNICATIONS_INTERRUPTED:
-          case S.RECOVER_DONE:
-          case S.RECOVER_WAIT:
-            this.sendUpdates(now);
-            this.setState(S.NORMAL, now);
-            break;
-          case S.POTENTIAL_CONFLICT:
-          case S.PARTNER_DOWN:
-          case S.RESOLUTION_INTERRUPTED:
-          case S.CONFLICT_DONE:
-            this.setState(S.POTENTIAL_CONFLICT, now);
-            break;
-          case S.SHUTDOWN:
-            this.setState(S.PARTNER_DOWN, now);
-            break;
-          default:
-            break;
-        }
-        break;
-      case S.RESOLUTION_INTERRUPTED:
-        switch (next) {
-          case S.SHUTDOWN:
-            this.setState(S.PARTNER_DOWN, now);
-            break;
-          case S.PAUSED:
-          case S.UNKNOWN_STATE:
-          case S.STARTUP:
-            break;
-          default:
-            this.setState(S.POTENTIAL_CONFLICT, now);
-        }
-        break;
-      case S.RECOVER_DONE:
-        switch (next) {
-          case S.RECOVER_DONE:
-            this.log('error', 'Both servers have entered recover-done!');
-            this.setState(S.NORMAL, now);
-            break;
-          case S.NORMAL:
-            this.setState(S.NORMAL, now);
-            break;
-          case S.SHUTDOWN:
-            this.setState(S.PARTNER_DOWN, now);
-            break;
-          default:
-            break;
-        }
-        break;
-      default:
-        // RECOVER-WAIT waits; SHUTDOWN and PAUSED make no automatic transition.
-        break;
-    }
+    this.carryOut(decision, now);
     if (this.me.state === S.STARTUP && this.me.saved !== S.STARTUP) this.setState(this.me.saved, now);
     this.computeService();
   }
 
-  /** dhcp_failover_set_service_state. */
-  private computeService(): void {
-    const reasons: Record<number, [ServiceState, string]> = {
-      [S.UNKNOWN_STATE]: ['not-responding', ' (my state unknown)'],
-      [S.PARTNER_DOWN]: ['partner-down', ''],
-      [S.NORMAL]: ['cooperating', ''],
-      [S.COMMUNICATIONS_INTERRUPTED]: ['not-cooperating', ''],
-      [S.RESOLUTION_INTERRUPTED]: ['not-responding', ' (resolving conflicts)'],
-      [S.POTENTIAL_CONFLICT]: ['not-responding', ' (resolving conflicts)'],
-      [S.CONFLICT_DONE]: ['not-responding', ' (resolving conflicts)'],
-      [S.RECOVER]: ['not-responding', ' (recovering)'],
-      [S.SHUTDOWN]: ['not-responding', ' (shut down)'],
-      [S.PAUSED]: ['not-responding', ' (paused)'],
-      [S.RECOVER_WAIT]: ['not-responding', ' (recover wait)'],
-      [S.RECOVER_DONE]: ['not-responding', ' (recover done)'],
-      [S.STARTUP]: ['startup', ' (startup)'],
-    };
-    const [service, nrr] = reasons[this.me.state] ?? ['not-responding', ' (my state unknown)'];
-    this.service = service;
-    this.notResponding = nrr;
-    if (service === 'not-responding') return;
-    const p = this.partner.state;
-    if (p === S.PARTNER_DOWN) {
-      this.service = 'not-responding';
-      this.notResponding = ' (peer demands: recovering)';
-    } else if (p === S.POTENTIAL_CONFLICT || p === S.CONFLICT_DONE || p === S.RESOLUTION_INTERRUPTED) {
-      this.service = 'not-responding';
-      this.notResponding = ' (peer demands: resolving conflicts)';
+  /** Carries out a transitions.ts decision: its actions in order, then the move to its next state. */
+  private carryOut(decision: Transition, now: number): void {
+    for (const action of decision.actions) {
+      switch (action.kind) {
+        case 'log':
+          this.log(action.level, action.text);
+          break;
+        case 'update-request':
+          this.flow.sendUpdateRequest(action.everything, now);
+          break;
+        case 'send-updates':
+          this.flow.sendUpdates(now);
+          break;
+        case 'schedule-balance':
+          this.scheduleBalance(now);
+          break;
+        case 'rescind':
+          this.updates.rescind();
+          break;
+      }
     }
+    if (decision.next !== undefined) this.setState(decision.next, now);
+  }
+
+  /** dhcp_failover_set_service_state (service-state.ts). */
+  private computeService(): void {
+    const { state, nrr } = serviceState(failoverStateName(this.me.state), failoverStateName(this.partner.state));
+    this.service = state;
+    this.notResponding = nrr;
   }
 
   // ---- timers ----------------------------------------------------------------------------------------
 
   private fire(name: TimerName, now: number): void {
     switch (name) {
-      case 'contact': {
-        const link = this.linkToPeer === undefined ? undefined : this.links.get(this.linkToPeer);
-        if (link !== undefined && this.linkToPeer !== undefined) {
-          this.send(this.linkToPeer, link, now, { type: M.CONTACT, xid: link.xid++ });
-        }
+      case 'contact':
+        this.sendPlain(M.CONTACT, now);
         break;
-      }
       case 'peerTimeout':
         if (this.linkToPeer !== undefined) {
           this.log('error', `timeout waiting for failover peer ${this.name}`);
@@ -882,15 +513,21 @@ export class Relationship {
         if (this.linkToPeer === undefined) this.out.push({ kind: 'connect' });
         break;
       case 'balance': {
-        const { moved, poolRequest, logs } = this.leases.balance(now, true);
-        for (const l of logs) this.log('info', l);
-        for (const a of moved) this.updates.queue(a);
-        if (moved.length > 0) this.sendUpdates(now);
+        const { moved, poolRequest } = this.balance(now, true);
+        if (moved.length > 0) this.flow.sendUpdates(now);
         if (poolRequest) this.sendPlain(M.POOLREQ, now);
         this.scheduleBalance(now);
         break;
       }
     }
+  }
+
+  /** The lease side's pool rebalancing: its log lines, and the leases it moved queued for the partner. */
+  private balance(now: number, mayRequest: boolean): { moved: number[]; poolRequest: boolean } {
+    const { moved, poolRequest, logs } = this.leases.balance(now, mayRequest);
+    for (const l of logs) this.log('info', l);
+    for (const a of moved) this.updates.queue(a);
+    return { moved, poolRequest };
   }
 
   private scheduleBalance(now: number): void {
@@ -903,52 +540,12 @@ export class Relationship {
 
   // ---- sending -----------------------------------------------------------------------------------------
 
-  /** dhcp_failover_send_updates. */
-  private sendUpdates(now: number): void {
-    if (this.linkToPeer === undefined) return;
-    const id = this.linkToPeer;
-    const link = this.links.get(id);
-    if (link === undefined) return;
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      const address = this.updates.nextToSend(this.partner.maxUnacked);
-      if (address === undefined) return;
-      const fields = this.leases.bindUpdate(address, now);
-      if (fields === undefined) {
-        this.updates.drop(address);
-        continue;
-      }
-      if (link.xid === 0) link.xid = 1;
-      const xid = link.xid++;
-      this.send(id, link, now, { ...fields, type: M.BNDUPD, xid, assignedIpAddress: address });
-      this.updates.sent(address, xid);
-    }
-  }
-
-  private sendUpdateRequest(everything: boolean, now: number): void {
-    if (!everything && this.currentRequest === M.UPDREQALL) everything = true;
-    const type = everything ? M.UPDREQALL : M.UPDREQ;
-    if (!this.sendPlain(type, now)) return;
-    this.currentRequest = type;
-    this.log('info', `Sent update request ${everything ? 'all ' : ''}message to ${this.name}`);
-  }
-
-  private sendUpdateDone(now: number): void {
-    const link = this.linkToPeer === undefined ? undefined : this.links.get(this.linkToPeer);
-    if (link === undefined || this.linkToPeer === undefined) return;
-    this.out.push({
-      kind: 'send-after-commit',
-      link: this.linkToPeer,
-      msg: this.stamp(link, now, { type: M.UPDDONE, xid: this.updateRequestXid }),
-    });
-    this.log('info', `Sent update done message to ${this.name}`);
-  }
-
   private sendState(now: number): void {
-    const link = this.linkToPeer === undefined ? undefined : this.links.get(this.linkToPeer);
-    if (link === undefined || this.linkToPeer === undefined) return;
-    this.send(this.linkToPeer, link, now, {
+    const peer = this.peerLink();
+    if (peer === undefined) return;
+    this.send(peer.id, peer.link, now, {
       type: M.STATE,
-      xid: link.xid++,
+      xid: peer.link.xid++,
       serverState: this.me.state === S.STARTUP ? this.me.saved : this.me.state,
       serverFlags: this.service === 'startup' ? 1 : 0,
       stos: this.me.stos,
@@ -956,17 +553,24 @@ export class Relationship {
   }
 
   private sendPlain(type: number, now: number): boolean {
-    const link = this.linkToPeer === undefined ? undefined : this.links.get(this.linkToPeer);
-    if (link === undefined || this.linkToPeer === undefined) return false;
-    this.send(this.linkToPeer, link, now, { type, xid: link.xid++ });
+    const peer = this.peerLink();
+    if (peer === undefined) return false;
+    this.send(peer.id, peer.link, now, { type, xid: peer.link.xid++ });
     return true;
   }
 
-  private stamp(_link: Link, now: number, msg: Omit<FailoverMessage, 'time'>): FailoverMessage {
+  /** The link to the peer, once CONNECT/CONNECTACK completed on it. */
+  private peerLink(): { id: number; link: Link } | undefined {
+    const id = this.linkToPeer;
+    const link = id === undefined ? undefined : this.links.get(id);
+    return id === undefined || link === undefined ? undefined : { id, link };
+  }
+
+  private stamp(_link: Link, now: number, msg: Unstamped): FailoverMessage {
     return { ...msg, time: Math.floor(now) } as FailoverMessage;
   }
 
-  private send(id: number, link: Link, now: number, msg: Omit<FailoverMessage, 'time'>): void {
+  private send(id: number, link: Link, now: number, msg: Unstamped): void {
     this.out.push({ kind: 'send', link: id, msg: this.stamp(link, now, msg) });
     if (id === this.linkToPeer) this.timers.set('contact', now + Math.floor(this.partner.maxResponseDelay / 3));
   }
@@ -984,30 +588,4 @@ export class Relationship {
     this.out = [];
     return out;
   }
-}
-
-const KNOWN_STATES = new Set<number>([
-  S.UNKNOWN_STATE,
-  S.STARTUP,
-  S.NORMAL,
-  S.COMMUNICATIONS_INTERRUPTED,
-  S.PARTNER_DOWN,
-  S.POTENTIAL_CONFLICT,
-  S.RECOVER,
-  S.PAUSED,
-  S.SHUTDOWN,
-  S.RECOVER_DONE,
-  S.RESOLUTION_INTERRUPTED,
-  S.CONFLICT_DONE,
-  S.RECOVER_WAIT,
-]);
-
-function latin1(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
-  return out;
-}
-
-function dotted(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 }

@@ -192,6 +192,26 @@ test('peerWantsLease: the uid, else the hardware address without its type byte',
   assert.equal(peerWantsLease('primary', undefined, { uid: bytes(14) }), false);
 });
 
+test('peer_wants_lease and loadb_p_hash, by ISC line', () => {
+  assert.equal(loadBalanceHash(Uint8Array.from([1])), 251); // hash = 1; mx[1 ^ 1] = mx[0], failover.c:5921
+  assert.equal(loadBalanceHash(Uint8Array.from([0, 0])), 150); // mx[2] = 119, mx[119] = 150
+  assert.equal(loadBalanceHash(new Uint8Array(0)), 0);
+  // Bucket 251 is bit 3 of byte 31 (failover.c:6047).
+  const hba = new Uint8Array(32);
+  hba[31] = 0x08;
+  // The hardware address as ISC keeps it (hbuf): type 1, then 00:00.
+  const byUid = { uid: Uint8Array.from([1]), hardware: Uint8Array.from([1, 0, 0]) };
+  assert.equal(peerWantsLease('primary', hba, byUid), false); // !hm, failover.c:6049-6050
+  assert.equal(peerWantsLease('secondary', hba, byUid), true); // hm, failover.c:6051-6052
+  // Without a uid the chaddr minus its type octet is hashed (failover.c:6033-6042): bucket 150.
+  const byHw = { hardware: Uint8Array.from([1, 0, 0]) };
+  assert.equal(peerWantsLease('primary', hba, byHw), true);
+  hba[150 >> 3] = 1 << (150 & 7);
+  assert.equal(peerWantsLease('primary', hba, byHw), false);
+  assert.equal(peerWantsLease('primary', undefined, byUid), false); // no HBA, failover.c:6029-6030
+  assert.equal(peerWantsLease('secondary', hba, {}), false); // nothing to hash, failover.c:6043-6044
+});
+
 test('the sanity-check warning for max secs 0', () => {
   assert.equal(
     loadBalanceDisabledWarning('dhcp-failover'),

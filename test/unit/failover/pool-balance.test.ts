@@ -13,13 +13,11 @@ import {
   type BalancePool,
   balanceConfig,
   balancePools,
-  leaseMineToReallocate,
   type PoolCheckInput,
   type PoolLease,
   poolCheck,
   poolReqNegativeLine,
   poolRespLine,
-  type ReallocateInput,
   secondaryNotHoarding,
 } from '../../../src/failover/pool-balance.js';
 
@@ -308,39 +306,12 @@ test('secondaryNotHoarding: lts = (free - backup) / 2 > -hold, truncating as C d
   assert.equal(secondaryNotHoarding(cfg, 10, 30), false); // hold (400+50)/100 = 4, lts -10
   assert.equal(secondaryNotHoarding(cfg, 8, 11), true); // hold (190+50)/100 = 2, lts -3/2 = -1 (floor would say -2)
   assert.equal(secondaryNotHoarding(cfg, 0, 1), false); // hold 0, lts 0: 0 > 0 is false
-});
-
-const realloc = (over: Partial<ReallocateInput>): boolean =>
-  leaseMineToReallocate({
-    role: 'primary',
-    bindingState: 'free',
-    rewindBindingState: 'free',
-    partnerDown: false,
-    tsfp: 0,
-    stos: NOW - 7200,
-    mclt: 3600,
-    now: NOW,
-    ...over,
-  });
-
-test('leaseMineToReallocate: FREE is the primary’s, BACKUP the secondary’s, partner-down after MCLT', () => {
-  assert.equal(realloc({}), true);
-  assert.equal(realloc({ role: 'secondary' }), false);
-  // Secondary in partner-down: stos + mclt = NOW - 3600 < NOW.
-  assert.equal(realloc({ role: 'secondary', partnerDown: true }), true);
-  // ... but a tsfp later than stos counts from tsfp: NOW - 1000 + 3600 > NOW.
-  assert.equal(realloc({ role: 'secondary', partnerDown: true, tsfp: NOW - 1000 }), false);
-  assert.equal(realloc({ bindingState: 'backup' }), false);
-  assert.equal(realloc({ role: 'secondary', bindingState: 'backup' }), true);
-  assert.equal(realloc({ bindingState: 'abandoned' }), true);
-  assert.equal(realloc({ bindingState: 'active' }), false);
-  // Expired: ours again when the partner last knew it as our kind, else partner-down past tsfp.
-  assert.equal(realloc({ bindingState: 'expired', rewindBindingState: 'free' }), true);
-  assert.equal(realloc({ bindingState: 'expired', rewindBindingState: 'active' }), false);
-  assert.equal(
-    realloc({ bindingState: 'released', rewindBindingState: 'active', partnerDown: true, tsfp: NOW - 1 }),
-    true,
-  );
-  assert.equal(realloc({ role: 'secondary', bindingState: 'expired', rewindBindingState: 'backup' }), true);
-  assert.equal(realloc({ bindingState: 'reset', rewindBindingState: 'free' }), false);
+  // hold = (total * mlo + 50) / 100, lts = (free - backup) / 2, lts > -hold (failover.c:5516-5527);
+  // only max-lease-ownership is read, so a 0 (which balanceConfig would replace) can be tried.
+  assert.equal(secondaryNotHoarding({ maxLeaseOwnership: 10 }, 50, 50), true); // 0 > -10
+  assert.equal(secondaryNotHoarding({ maxLeaseOwnership: 10 }, 1, 100), false); // -49 > -10 is false
+  assert.equal(secondaryNotHoarding({ maxLeaseOwnership: 0 }, 0, 3), false); // -1 > 0 is false
+  assert.equal(secondaryNotHoarding({ maxLeaseOwnership: 0 }, 3, 0), true); // 1 > 0
+  // (2 - 3) / 2 truncates to 0, not -1: 0 > -1 (hold = (5 * 10 + 50) / 100 = 1).
+  assert.equal(secondaryNotHoarding({ maxLeaseOwnership: 10 }, 2, 3), true);
 });

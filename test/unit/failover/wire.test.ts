@@ -473,6 +473,18 @@ test('names as ISC prints them', () => {
   assert.equal(FAILOVER_DEFAULT_PORT, 647);
 });
 
+test('REJECT codes and reject texts are includes/failover.h and dhcp_failover_reject_reason_print', () => {
+  assert.equal(REJECT.ILLEGAL_IP_ADDR, 1); // failover.h:167
+  assert.equal(REJECT.FATAL_CONFLICT, 2); // failover.h:168
+  assert.equal(REJECT.MISSING_BINDINFO, 3); // failover.h:169
+  assert.equal(REJECT.MISC_REJECT, 6); // failover.h:172
+  assert.equal(REJECT.LESS_CRIT_BIND_INFO, 16); // failover.h:182
+  assert.equal(REJECT.IP_NOT_RESERVED, 19); // failover.h:185
+  assert.equal(rejectReasonText(16), 'Less critical binding information.'); // failover.c:3759
+  assert.equal(rejectReasonText(300), 'Reason code out of range.'); // failover.c:3710
+  assert.equal(rejectReasonText(99), 'Undefined-99: This reason code is not defined in the protocol standard.');
+});
+
 test('failover state names print and parse as ISC (lease file `my state NAME at ...`)', () => {
   const names: [number, string][] = [
     [FO_STATE.STARTUP, 'startup'],

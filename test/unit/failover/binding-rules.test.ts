@@ -7,22 +7,17 @@ import {
   type BindUpdate,
   bindUpdateFor,
   conflictTransitionCheck,
-  FTR,
   fromWireTime,
-  IP_FLAG_BOOTP,
-  IP_FLAG_RESERVE,
   leaseIsBetter,
-  MAX_TIME,
   markUpdateSent,
   needsUpdate,
   normalTransitionCheck,
   processBindAck,
   processBindUpdate,
-  rejectReasonText,
   reservedToggle,
   toWireTime,
   type UpdateContext,
-} from '../../src/failover/binding-rules.js';
+} from '../../../src/failover/binding-rules.js';
 import {
   type AllocContext,
   allocateCandidate,
@@ -30,21 +25,20 @@ import {
   type FoLease,
   failoverLeaseTime,
   INFINITE_LEASE_TIME,
-  loadBalanceHash,
+  MAX_TIME,
   mayOfferFound,
   mineToReallocate,
   nextStateOnTimer,
   onEnterPartnerDown,
   peerHoldsLeases,
-  peerWantsLease,
   releaseLease,
   requestVerdict,
-  secondaryNotHoarding,
-  serviceState,
   serving,
   timerDueAt,
-} from '../../src/failover/lease-rules.js';
-import { type BindingState, NEVER } from '../../src/leases/lease.js';
+} from '../../../src/failover/lease-rules.js';
+import { serviceState } from '../../../src/failover/service-state.js';
+import { IP_FLAG } from '../../../src/failover/wire.js';
+import { type BindingState, NEVER } from '../../../src/leases/lease.js';
 
 const NOW = 1_700_000_000;
 const IP = 0xc000020a; // 192.0.2.10
@@ -112,18 +106,6 @@ function accepted(r: ReturnType<typeof processBindUpdate>) {
   return r;
 }
 
-test('FTR codes and reject texts are includes/failover.h and dhcp_failover_reject_reason_print', () => {
-  assert.equal(FTR.ILLEGAL_IP_ADDR, 1); // failover.h:167
-  assert.equal(FTR.FATAL_CONFLICT, 2); // failover.h:168
-  assert.equal(FTR.MISSING_BINDINFO, 3); // failover.h:169
-  assert.equal(FTR.MISC_REJECT, 6); // failover.h:172
-  assert.equal(FTR.LESS_CRIT_BIND_INFO, 16); // failover.h:182
-  assert.equal(FTR.IP_NOT_RESERVED, 19); // failover.h:185
-  assert.equal(rejectReasonText(16), 'Less critical binding information.'); // failover.c:3759
-  assert.equal(rejectReasonText(300), 'Reason code out of range.'); // failover.c:3710
-  assert.equal(rejectReasonText(99), 'Undefined-99: This reason code is not defined in the protocol standard.');
-});
-
 test('BNDUPD reject paths, in ISC order', () => {
   const c = ctx();
   // failover.c:5184-5187: address and binding status are required.
@@ -171,24 +153,24 @@ test('BNDUPD reject paths, in ISC order', () => {
   );
   // failover.c:5370-5375: reserved flag on a lease in our own free state that is not reserved.
   rejected(
-    processBindUpdate(lease({ state: 'backup' }), upd({ ipFlags: IP_FLAG_RESERVE }), c),
+    processBindUpdate(lease({ state: 'backup' }), upd({ ipFlags: IP_FLAG.RESERVE }), c),
     19,
     'Address is not reserved.',
   );
   rejected(
-    processBindUpdate(lease({ state: 'free' }), upd({ ipFlags: IP_FLAG_RESERVE }), ctx({ role: 'primary' })),
+    processBindUpdate(lease({ state: 'free' }), upd({ ipFlags: IP_FLAG.RESERVE }), ctx({ role: 'primary' })),
     19,
     'Address is not reserved.',
   );
   // ...but not on the peer's free state, nor when we have it reserved too.
-  assert.equal(processBindUpdate(lease({ state: 'free' }), upd({ ipFlags: IP_FLAG_RESERVE }), c).kind, 'accept');
+  assert.equal(processBindUpdate(lease({ state: 'free' }), upd({ ipFlags: IP_FLAG.RESERVE }), c).kind, 'accept');
   assert.equal(
-    processBindUpdate(lease({ state: 'backup', reserved: true }), upd({ ipFlags: IP_FLAG_RESERVE }), c).kind,
+    processBindUpdate(lease({ state: 'backup', reserved: true }), upd({ ipFlags: IP_FLAG.RESERVE }), c).kind,
     'accept',
   );
   // failover.c:5384-5389 (reason FTR_MISC_REJECT)
   rejected(
-    processBindUpdate(lease({ state: 'backup' }), upd({ ipFlags: IP_FLAG_BOOTP }), c),
+    processBindUpdate(lease({ state: 'backup' }), upd({ ipFlags: IP_FLAG.BOOTP }), c),
     6,
     'Address is not allocated to BOOTP.',
   );
@@ -345,7 +327,7 @@ test('an accepted update installs the client, times and flags', () => {
   assert.equal(ab.clearScope, true);
   assert.equal(ab.lease.state, 'abandoned');
   // Unknown ip-flags are logged (failover.c:5396-5398); absent flags clear reserved/bootp (5399-5400).
-  const flagged = accepted(processBindUpdate(old, upd({ ipFlags: 0x10 | IP_FLAG_RESERVE }), ctx()));
+  const flagged = accepted(processBindUpdate(old, upd({ ipFlags: 0x10 | IP_FLAG.RESERVE }), ctx()));
   assert.deepEqual(flagged.log, ['Unknown IP-flags set in BNDUPD (0x11).']);
   assert.equal(flagged.lease.reserved, true);
   const cleared = accepted(processBindUpdate({ ...old, reserved: true, bootp: true }, upd(), ctx()));
@@ -390,7 +372,7 @@ test('primary: a lease the secondary would serve goes to backup unless the secon
   assert.equal(own.sendToBackup, false);
   assert.equal(own.lease.state, 'free');
   // ...reserved or bootp leases (failover.c:5451-5452)...
-  const res = accepted(processBindUpdate(old, upd({ bindingStatus: 'released', ipFlags: IP_FLAG_RESERVE }), prim));
+  const res = accepted(processBindUpdate(old, upd({ bindingStatus: 'released', ipFlags: IP_FLAG.RESERVE }), prim));
   assert.equal(res.sendToBackup, false);
   // ...and all when the secondary already holds more than its share (failover.c:5480, 5508-5527).
   const hoard = accepted(
@@ -398,35 +380,6 @@ test('primary: a lease the secondary would serve goes to backup unless the secon
   );
   assert.equal(hoard.sendToBackup, false);
   assert.equal(hoard.lease.state, 'free');
-});
-
-test('peer_wants_lease and loadb_p_hash', () => {
-  assert.equal(loadBalanceHash(Uint8Array.from([1])), 251); // hash = 1; mx[1 ^ 1] = mx[0], failover.c:5921
-  assert.equal(loadBalanceHash(Uint8Array.from([0, 0])), 150); // mx[2] = 119, mx[119] = 150
-  assert.equal(loadBalanceHash(new Uint8Array(0)), 0);
-  // Bucket 251 is bit 3 of byte 31 (failover.c:6047).
-  const hba = new Uint8Array(32);
-  hba[31] = 0x08;
-  const byUid = { uid: Uint8Array.from([1]), hardware: { type: 1, address: Uint8Array.from([0, 0]) } };
-  assert.equal(peerWantsLease(byUid, 'primary', hba), false); // !hm, failover.c:6049-6050
-  assert.equal(peerWantsLease(byUid, 'secondary', hba), true); // hm, failover.c:6051-6052
-  // Without a uid the chaddr minus its type octet is hashed (failover.c:6033-6042): bucket 150.
-  const byHw = { hardware: { type: 1, address: Uint8Array.from([0, 0]) } };
-  assert.equal(peerWantsLease(byHw, 'primary', hba), true);
-  hba[150 >> 3] = 1 << (150 & 7);
-  assert.equal(peerWantsLease(byHw, 'primary', hba), false);
-  assert.equal(peerWantsLease(byUid, 'primary', undefined), false); // no HBA, failover.c:6029-6030
-  assert.equal(peerWantsLease({}, 'secondary', hba), false); // nothing to hash, failover.c:6043-6044
-});
-
-test('secondary_not_hoarding: C integer arithmetic', () => {
-  // hold = (total * mlo + 50) / 100, lts = (free - backup) / 2, lts > -hold (failover.c:5516-5527).
-  assert.equal(secondaryNotHoarding({ free: 50, backup: 50 }, 10), true); // 0 > -10
-  assert.equal(secondaryNotHoarding({ free: 1, backup: 100 }, 10), false); // -49 > -10 is false
-  assert.equal(secondaryNotHoarding({ free: 0, backup: 3 }, 0), false); // -1 > 0 is false
-  assert.equal(secondaryNotHoarding({ free: 3, backup: 0 }, 0), true); // 1 > 0
-  // (2 - 3) / 2 truncates to 0, not -1: 0 > -1 (hold = (5 * 10 + 50) / 100 = 1).
-  assert.equal(secondaryNotHoarding({ free: 2, backup: 3 }, 10), true);
 });
 
 test('BNDACK: rejects, stray and mismatched acks', () => {
@@ -529,7 +482,7 @@ test('BNDUPD contents, the reserved toggle, and what sending does', () => {
   });
   const u = bindUpdateFor(l);
   assert.equal(u.bindingStatus, 'free'); // desired_binding_state, not transmit_state (failover.c:4745-4746)
-  assert.equal(u.ipFlags, IP_FLAG_RESERVE | IP_FLAG_BOOTP); // failover.c:4697-4700
+  assert.equal(u.ipFlags, IP_FLAG.RESERVE | IP_FLAG.BOOTP); // failover.c:4697-4700
   assert.equal(u.leaseExpiry, MAX_TIME); // ends, failover.c:4757-4758
   assert.equal(u.potentialExpiry, NOW + 60); // tstp, failover.c:4759-4760
   assert.equal(u.stos, NOW - 5); // starts, failover.c:4761-4762
@@ -645,6 +598,41 @@ test('lease_mine_to_reallocate by state, role and service state', () => {
   // No peer: free or backup (failover.c:6442-6444).
   assert.equal(mineToReallocate({ state: 'backup' }, undefined), true);
   assert.equal(mineToReallocate({ state: 'abandoned' }, undefined), false);
+});
+
+/** lease_mine_to_reallocate with pool-balance.test.ts's defaults (stos NOW - 7200, rewind free, tsfp
+ * 0); partnerDown is our state being partner-down. */
+const realloc = (
+  over: {
+    role?: 'primary' | 'secondary';
+    state?: BindingState;
+    rewindState?: BindingState;
+    partnerDown?: boolean;
+    tsfp?: number;
+  } = {},
+): boolean =>
+  mineToReallocate(
+    { state: over.state ?? 'free', rewindState: over.rewindState ?? 'free', tsfp: over.tsfp ?? 0 },
+    alloc({ role: over.role ?? 'primary', myState: over.partnerDown ? 'partner-down' : 'normal', stos: NOW - 7200 }),
+  );
+
+test('lease_mine_to_reallocate: FREE is the primary’s, BACKUP the secondary’s, partner-down after MCLT', () => {
+  assert.equal(realloc({}), true);
+  assert.equal(realloc({ role: 'secondary' }), false);
+  // Secondary in partner-down: stos + mclt = NOW - 3600 < NOW.
+  assert.equal(realloc({ role: 'secondary', partnerDown: true }), true);
+  // ... but a tsfp later than stos counts from tsfp: NOW - 1000 + 3600 > NOW.
+  assert.equal(realloc({ role: 'secondary', partnerDown: true, tsfp: NOW - 1000 }), false);
+  assert.equal(realloc({ state: 'backup' }), false);
+  assert.equal(realloc({ role: 'secondary', state: 'backup' }), true);
+  assert.equal(realloc({ state: 'abandoned' }), true);
+  assert.equal(realloc({ state: 'active' }), false);
+  // Expired: ours again when the partner last knew it as our kind, else partner-down past tsfp.
+  assert.equal(realloc({ state: 'expired', rewindState: 'free' }), true);
+  assert.equal(realloc({ state: 'expired', rewindState: 'active' }), false);
+  assert.equal(realloc({ state: 'released', rewindState: 'active', partnerDown: true, tsfp: NOW - 1 }), true);
+  assert.equal(realloc({ role: 'secondary', state: 'expired', rewindState: 'backup' }), true);
+  assert.equal(realloc({ state: 'reset', rewindState: 'free' }), false);
 });
 
 test('allocate_lease, dhcpdiscover and dhcprequest gates', () => {
