@@ -118,7 +118,6 @@ export function parseFailoverPeer(
     if (peer.mclt === undefined || peer.mclt === 0) p.fail('primary failover server must have mclt.');
   }
   p.state.failoverPeers.set(name, { decl: peer, poolCount: 0 });
-  p.unsupported('failover peer (the failover protocol)', pos);
   return peer;
 }
 

@@ -9,7 +9,7 @@
 
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import type { Effect, PersistedState, Relationship } from './relationship.js';
-import { encodeMessage, type FailoverMessage, FailoverWireError, MessageFramer } from './wire.js';
+import { encodeMessage, type FailoverMessage, FailoverWireError, MessageFramer, messageName } from './wire.js';
 
 export interface FailoverLinkOptions {
   relationship: Relationship;
@@ -180,12 +180,13 @@ export class FailoverLink {
           this.after(() => this.sockets.get(e.link)?.destroy());
           break;
         case 'send': {
-          const bytes = encodeMessage(e.msg);
-          this.after(() => this.write(e.link, bytes));
+          const bytes = this.encode(e.msg);
+          if (bytes !== undefined) this.after(() => this.write(e.link, bytes));
           break;
         }
         case 'send-after-commit': {
-          const bytes = encodeMessage(e.msg);
+          const bytes = this.encode(e.msg);
+          if (bytes === undefined) break;
           this.chain = this.chain
             .then(() => this.o.durable())
             .then(
@@ -208,6 +209,16 @@ export class FailoverLink {
     }
     this.o.changed?.();
     this.arm();
+  }
+
+  /** A message the codec refuses is a bug here, not the peer's: it is logged and not sent, the server goes on. */
+  private encode(msg: FailoverMessage): Uint8Array | undefined {
+    try {
+      return encodeMessage(msg);
+    } catch (e) {
+      this.o.log('error', `failover peer ${this.rel.name}: ${messageName(msg.type)} not sent: ${(e as Error).message}`);
+      return undefined;
+    }
   }
 
   private after(fn: () => void): void {

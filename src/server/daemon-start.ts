@@ -19,12 +19,14 @@ import { type OmapiListener, startOmapiListener } from '../omapi/daemon-listener
 import type { Catalogue } from '../options/catalogue.js';
 import { Allocator } from './allocator.js';
 import { type DaemonOptions, ServerDaemon } from './daemon.js';
+import { startFailover } from './daemon-failover.js';
 import type { Logger } from './daemon-log.js';
 import { serverProber } from './daemon-probe.js';
 import { cachingResolver, configuredHostnames, type LookupFn, prefetch } from './daemon-resolve.js';
 import { warmUp } from './daemon-warm-up.js';
 import { DynamicHosts } from './dynamic-hosts.js';
 import { poolReport } from './engine.js';
+import { ServerLeaseSide } from './failover-leases.js';
 import { networkName } from './log.js';
 import { ServerObjects } from './omapi-objects.js';
 import { type PidFs, removePidFile, runningPid, writePidFile } from './pid-file.js';
@@ -222,6 +224,19 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   // ICMP echo and, on directly attached subnets with packet sockets, an ARP probe (daemon-probe.ts).
   let transport: Transport | undefined;
   const prober = serverProber(log, () => transport, { networkOf: subnetOf });
+  // Failover: each `failover peer` listens, connects and starts from the state the lease file recorded.
+  const failover = await startFailover({
+    tree,
+    allocator,
+    store,
+    records: loaded.records,
+    log,
+    clock,
+    side: (name, peer, rel) =>
+      new ServerLeaseSide(allocator, name, peer, rel, (level, text) =>
+        level === 'error' ? log.error(text) : log.info(text),
+      ),
+  });
   const daemon = new ServerDaemon({
     tree,
     allocator,
@@ -231,6 +246,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
     resolveHost,
     probe: prober.probe,
     dynamicHosts,
+    ...(failover !== undefined ? { failover, onCommitted: (records) => failover.committed(records) } : {}),
     ...deps.daemon,
   });
   // Packet sockets (ISC's LPF) where this process may open them, else UDP sockets, said once.
@@ -251,6 +267,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
     transport = await open(selection.served, ports.server, daemon.onPacket, ports.client);
   } catch (e) {
     log.error(errText(e));
+    await failover?.stop();
     prober.close();
     await store.close();
     return { ok: false, code: 1 };
@@ -293,6 +310,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
       });
     } catch (e) {
       log.error(`Can't start OMAPI protocol: ${errText(e)}`);
+      await failover?.stop();
       await daemon.stop();
       prober.close();
       return { ok: false, code: 1 };
@@ -326,6 +344,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
       log.error(dropped);
       await watch?.stop();
       await omapi?.close();
+      await failover?.stop();
       await daemon.stop();
       prober.close();
       if (settings.pidFile !== undefined) await removePidFile(settings.pidFile, pid, deps.pidFs);
@@ -340,6 +359,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
       await watch?.stop();
       // No OMAPI change after this point: what it answered is on disk, what it did not is not done.
       await omapi?.close();
+      await failover?.stop();
       await daemon.stop();
       prober.close();
       if (settings.pidFile !== undefined) await removePidFile(settings.pidFile, pid, deps.pidFs);

@@ -8,6 +8,7 @@
 
 import type { ScopeTree } from '../conf/scope-tree.js';
 import type { Destination, ReceivedPacket, ServedInterface, Transport } from '../io/transport.js';
+import type { LeaseFileRecord } from '../leases/lease.js';
 import type { LeaseStore } from '../leases/store.js';
 import { BOOTREQUEST, DHCPNAK, DHCPOFFER, decodeMessage, ipToString } from '../wire/index.js';
 import type { Allocator } from './allocator.js';
@@ -16,6 +17,7 @@ import type { Prober } from './daemon-probe.js';
 import { ProgramRunner } from './daemon-programs.js';
 import { expireLeases, handle, probeAnswered } from './engine.js';
 import { abandonLeaseTime } from './engine-other.js';
+import type { FailoverView } from './failover-engine.js';
 import type { DynamicHostIndex, EngineContext, HandleResult, HostResolver } from './types.js';
 
 export type Engine = (request: Parameters<typeof handle>[0], ctx: EngineContext) => HandleResult;
@@ -45,6 +47,10 @@ export interface DaemonOptions {
   programs?: ProgramRunner;
   /** Hosts created through OMAPI (omapi-objects.ts); findHost consults them after the configuration's. */
   dynamicHosts?: DynamicHostIndex;
+  /** The failover relationships the engine consults for pools with a `failover peer`. */
+  failover?: FailoverView;
+  /** Told of every record once it is durable (failover queues its binding updates from it). */
+  onCommitted?: (records: readonly LeaseFileRecord[]) => void;
 }
 
 export interface DaemonStats {
@@ -195,6 +201,7 @@ export class ServerDaemon {
     if (this.opts.dynamicHosts !== undefined && this.opts.dynamicHosts.size > 0) {
       ctx.dynamicHosts = this.opts.dynamicHosts;
     }
+    if (this.opts.failover !== undefined) ctx.failover = this.opts.failover;
     let result: HandleResult;
     try {
       result = this.engine(request, ctx);
@@ -285,6 +292,7 @@ export class ServerDaemon {
     if (this.stopping) throw new Error('the server is shutting down');
     await this.opts.store.commit(records);
     this.stats.committed += records.length;
+    this.opts.onCommitted?.(records);
   }
 
   /** Writes records through the store; resolves false (logged) when they could not be made durable. */
@@ -292,6 +300,7 @@ export class ServerDaemon {
     try {
       await this.opts.store.commit(records);
       this.stats.committed += records.length;
+      this.opts.onCommitted?.(records);
       return true;
     } catch (e) {
       this.stats.commitFailures++;

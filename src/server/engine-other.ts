@@ -5,6 +5,7 @@ import { type ScopeTree, subnetFor } from '../conf/scope-tree.js';
 import { ipToString } from '../wire/index.js';
 import { stashedAgentOptions } from './agent-options.js';
 import { ACTIVE, NO_SLOT } from './allocator.js';
+import { ignoresRelease } from './failover-engine.js';
 import { commitEvents, releaseEvents } from './lease-events.js';
 import { lookUp, reuse } from './lease-lookup.js';
 import { informHostApplies, informReply, leaseReply, planLease } from './lease-reply.js';
@@ -32,6 +33,7 @@ export function handleRelease(f: RequestFacts): void {
   if (slot !== NO_SLOT && !leases.hwIs(slot, f.id.hardware)) slot = NO_SLOT;
   const found = slot !== NO_SLOT;
   const line = releaseLine(f.who, ciaddr, found, found ? leases.hostnameOf(slot) : undefined);
+  if (found && ctx.failover !== undefined && ignoresRelease(f, slot)) return;
   if (found && leases.stateOf(slot) === ACTIVE && leases.endsOf(slot) > ctx.now) {
     releaseEvents(f, slot);
     out.changes.push({ reason: 'release', lease: leases.release(slot, ctx.now) });
@@ -57,6 +59,7 @@ export function handleDecline(f: RequestFacts): void {
     out.log.push(`${line}: not found`);
     return;
   }
+  if (ctx.failover !== undefined && ignoresRelease(f, slot)) return;
   // Departure (README): ISC abandons the address whoever declines it. An address leased, and not
   // yet expired, to another client is that client's: a DECLINE from elsewhere (a stale offer, or a
   // forged packet) must not take it away from it. Anything else is abandoned, as ISC does.

@@ -22,6 +22,7 @@ import { stashedAgentOptions } from './agent-options.js';
 import { ABANDONED, ACTIVE, type Allocator, NO_SLOT } from './allocator.js';
 import { billLease } from './class-billing.js';
 import { ABANDON_LEASE_TIME, handleBootp, handleDecline, handleInform, handleRelease } from './engine-other.js';
+import { capLeaseTime, failoverRole, keepFound, mayOffer, peerHoldsFree, requestGate } from './failover-engine.js';
 import type { Found } from './find-lease.js';
 import { commitEvents, expireWithEvents } from './lease-events.js';
 import { lookUp, reuse } from './lease-lookup.js';
@@ -123,7 +124,8 @@ function discover(f: RequestFacts): void {
   const loc = f.loc!;
   const leases = ctx.leases;
   const found = lookUp(f, loc.network, 'discover', f.host);
-  const own = found.slot;
+  // A failover pool's lease found for the client is offered only if it is, or was, the client's, or ours to give.
+  const own = found.slot !== NO_SLOT && ctx.failover !== undefined && !keepFound(f, found.slot) ? NO_SLOT : found.slot;
   const msg = discoverLine(f.who, own === NO_SLOT ? undefined : leases.hostnameOf(own));
   if (refused(f, msg)) return;
   const fixed = found.fixed;
@@ -133,10 +135,21 @@ function discover(f: RequestFacts): void {
     return;
   }
   let slot = own;
+  let peerHasLeases = false;
   if (slot === NO_SLOT) {
-    slot = leases.allocate(admittedPools(f, false), false, ctx.now);
+    const pools = admittedPools(f, false);
+    const role = failoverRole(f, pools);
+    if (role === undefined) slot = leases.allocate(pools, false, ctx.now);
+    else {
+      slot = leases.allocateFailover(pools, role === 'secondary', ctx.now);
+      peerHasLeases = leases.peerHasLeases;
+    }
     if (slot === NO_SLOT) {
-      out.log.push(`${msg}: network ${networkName(loc.network)}: no free leases`);
+      out.log.push(
+        peerHasLeases
+          ? `${msg}: peer holds all free leases`
+          : `${msg}: network ${networkName(loc.network)}: no free leases`,
+      );
       return;
     }
     if (leases.stateOf(slot) === ABANDONED)
@@ -144,10 +157,15 @@ function discover(f: RequestFacts): void {
     else if (leases.isOffered(slot, ctx.now))
       out.log.push(`Reclaiming offered lease ${ipToString(leases.address[slot]!)}: no free leases.`);
   }
+  if (ctx.failover !== undefined) {
+    if (own !== NO_SLOT) peerHasLeases = peerHoldsFree(f, admittedPools(f, false));
+    if (!mayOffer(f, slot, msg, peerHasLeases)) return;
+  }
   const address = leases.address[slot]!;
   const pool = leases.poolOfSlot(slot);
   const subnet = subnetInNetwork(loc.network, address) ?? pool.subnet ?? loc.subnet;
   const plan = planLease(f, pool, subnet, address);
+  if (ctx.failover !== undefined) capLeaseTime(f, slot, plan, false);
   const minSecs = lookupParameter(plan.chain, 'min-secs')?.value;
   if (typeof minSecs === 'number' && f.request.secs < minSecs) {
     // Let another server answer first (ISC ack_lease): no offer, nothing held.
@@ -271,6 +289,15 @@ function dhcpRequest(f: RequestFacts): void {
     else out.log.push(`${msg}: unknown lease ${ipToString(cip)}.`);
     return;
   }
+  if (ctx.failover !== undefined && fixed === undefined) {
+    const gate = requestGate(f, slot, msg);
+    if (gate === 'ignore') return;
+    if (gate === 'nak') {
+      f.out.log.push(nakLine(f.who, cip));
+      f.out.reply = nakReply(f, claimed, leases.nakMessage);
+      return;
+    }
+  }
   if (refused(f, msg)) return;
   if (fixed !== undefined) {
     // A fixed address is static: nothing to write, ISC does not record it either.
@@ -290,6 +317,7 @@ function commitAck(f: RequestFacts, slot: number, msg: string): void {
   const subnet = subnetFor(ctx.tree, address) ?? pool.subnet;
   if (subnet === undefined) return; // a range outside every subnet: the configuration check refuses it
   const plan = planLease(f, pool, subnet, address);
+  const tstp = ctx.failover === undefined ? undefined : capLeaseTime(f, slot, plan, true);
   if (lookupParameter(plan.chain, 'one-lease-per-client')?.value === true) {
     for (const other of leases.clientSlots(f.id)) {
       if (other !== slot && leases.stateOf(other) === ACTIVE) {
@@ -301,7 +329,16 @@ function commitAck(f: RequestFacts, slot: number, msg: string): void {
   commitEvents(f, plan.chain, slot, leaseEnds(ctx.now, plan.times));
   if (!reuse(f, slot, plan, 'ack')) {
     const agent = stashedAgentOptions(f.request, plan.chain, ctx.tree.catalogue);
-    const lease = leases.commit(slot, f.id, f.hostname, ctx.now, leaseEnds(ctx.now, plan.times), false, agent);
+    const lease = leases.commit(
+      slot,
+      f.id,
+      f.hostname,
+      ctx.now,
+      leaseEnds(ctx.now, plan.times),
+      false,
+      agent,
+      tstp === undefined ? undefined : { tstp },
+    );
     out.changes.push({ reason: 'commit', lease });
   }
   const reply = leaseReply(f, 'ack', address, plan);

@@ -5,6 +5,7 @@ import type { Host, Scope, ScopeTree } from '../conf/scope-tree.js';
 import type { Lease } from '../leases/lease.js';
 import type { DhcpMessage, OutgoingMessage } from '../wire/index.js';
 import type { Allocator } from './allocator.js';
+import type { FailoverView } from './failover-engine.js';
 
 /** The interface a request arrived on. */
 export interface ReceivingInterface {
@@ -55,6 +56,8 @@ export interface EngineContext {
   offerHold?: number;
   /** Hosts created through OMAPI (dynamic-hosts.ts), consulted after the tree's; absent or empty: none. */
   dynamicHosts?: DynamicHostIndex;
+  /** The failover relationships of pools with a `failover peer` (failover-engine.ts); absent: none. */
+  failover?: FailoverView;
 }
 
 /** What findHost reads of the dynamic host table (dynamic-hosts.ts DynamicHosts). */
