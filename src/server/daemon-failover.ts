@@ -20,6 +20,8 @@ export const FAILOVER_VENDOR_CLASS = 'leasehold-0.1.0';
 /** A lease side that also hands the shell the records its changes produced, to be written. */
 export interface RecordingLeaseSide extends LeaseSide {
   takeRecords(): LeaseFileRecord[];
+  /** The server changed this lease itself (its new state is what the partner is to hear). */
+  localChange(address: number): void;
 }
 
 export interface FailoverPeerRuntime {
@@ -27,6 +29,7 @@ export interface FailoverPeerRuntime {
   readonly relationship: Relationship;
   readonly settings: PeerSettings;
   readonly link: FailoverLink;
+  readonly side: RecordingLeaseSide;
 }
 
 export interface FailoverRuntime extends FailoverView {
@@ -91,7 +94,7 @@ export async function startFailover(o: FailoverStartOptions): Promise<FailoverRu
         `WARNING: load balancing will be disabled for failover peer, ${name}, because its load balance max secs is 0`,
       );
     }
-    peers.set(name, { name, relationship, settings, link });
+    peers.set(name, { name, relationship, settings, link, side });
   }
   // The engine's view of each relationship and the allocator's policy follow every state change.
   function refresh(name: string, rel: Relationship, settings: PeerSettings): void {
@@ -128,7 +131,10 @@ export async function startFailover(o: FailoverStartOptions): Promise<FailoverRu
         const slot = o.allocator.slotOf(r.address);
         if (slot < 0) continue;
         const peer = o.allocator.poolOfSlot(slot).failoverPeer;
-        if (peer !== undefined) peers.get(peer)?.link.queueUpdate(r.address);
+        const p = peer === undefined ? undefined : peers.get(peer);
+        if (p === undefined) continue;
+        p.side.localChange(r.address);
+        p.link.queueUpdate(r.address);
       }
     },
     stop: async () => {

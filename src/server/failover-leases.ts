@@ -115,6 +115,15 @@ export class ServerLeaseSide implements LeaseSide {
     return { free: s.free, backup: s.backup };
   }
 
+  /**
+   * The server changed the lease itself (an ACK, a release, an expiry: supersede_lease with propagate):
+   * the state it now has is the one the partner is to hear.
+   */
+  localChange(address: number): void {
+    const slot = this.slotOf(address);
+    if (slot !== NO_SLOT) this.desired.delete(slot);
+  }
+
   private remember(slot: number, lease: FoLease): void {
     if (lease.desiredState !== lease.state) this.desired.set(slot, lease.desiredState);
     else this.desired.delete(slot);
