@@ -20,21 +20,19 @@ export interface Link {
   clients: { ns: Netns; mac: string }[];
 }
 
-/** Client MACs whose hash (split 128) gives `primary` of them to the primary and the rest to the secondary. */
+/** Client MACs whose hash (split 128) gives the first `primary` to the primary and the next `secondary` to the secondary. */
 export function splitMacs(primary: number, secondary: number): string[] {
   const hba = makeHba(128);
-  const out: string[] = [];
-  let p = 0;
-  let s = 0;
-  for (let i = 1; i < 256 && (p < primary || s < secondary); i++) {
+  const mine: string[] = [];
+  const theirs: string[] = [];
+  for (let i = 1; i < 256 && (mine.length < primary || theirs.length < secondary); i++) {
     const mac = [0x52, 0x54, 0x00, 0xfa, 0x00, i];
-    const mine = hbaBucketIsPrimary(hba, loadBalanceHash(Uint8Array.from(mac)));
-    if (mine ? p >= primary : s >= secondary) continue;
-    if (mine) p++;
-    else s++;
-    out.push(mac.map((b) => b.toString(16).padStart(2, '0')).join(':'));
+    const text = mac.map((b) => b.toString(16).padStart(2, '0')).join(':');
+    if (hbaBucketIsPrimary(hba, loadBalanceHash(Uint8Array.from(mac)))) {
+      if (mine.length < primary) mine.push(text);
+    } else if (theirs.length < secondary) theirs.push(text);
   }
-  return out;
+  return [...mine, ...theirs];
 }
 
 /** Servers a (192.0.2.1) and b (192.0.2.2), each on srv0, and one namespace per MAC on ep0, all bridged. */
