@@ -300,6 +300,20 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
       shutdown: () => requestShutdown('OMAPI control object set to state 2'),
       leaseEnded: () => void daemon.tick(),
       catalogue: parsed.catalogue as unknown as Catalogue,
+      ...(failover !== undefined
+        ? {
+            failover: new Map(
+              [...failover.peers].map(([name, p]) => [
+                name,
+                {
+                  relationship: p.relationship,
+                  settings: p.settings,
+                  setLocalState: (state: number) => p.link.setLocalState(state),
+                },
+              ]),
+            ),
+          }
+        : {}),
     });
     try {
       omapi = await startOmapiListener({

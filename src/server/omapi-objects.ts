@@ -13,7 +13,7 @@
 //                DISCOVER of that client sees it. Removing one writes `host NAME { dynamic; deleted; }`.
 //                Hosts of dhcpd.conf can be looked up and read, and removed (written `host NAME { deleted; }`
 //                as ISC does; they are masked in the table, the configuration snapshot is never changed).
-// failover-state no failover peer is configured: every lookup is "not found".
+// failover-state one per `failover peer` (omapi-failover.ts), by name; `local-state` moves it (partner-down: 4).
 // control        the one control object; `state` 2 shuts the server down as SIGTERM does, after the answer.
 //
 // Departures from ISC: updating a host declared in dhcpd.conf is "permission denied" (ISC rewrites it as a
@@ -44,6 +44,12 @@ import type { Allocator } from './allocator.js';
 import { ACTIVE, NO_SLOT } from './allocator.js';
 import type { DynamicHosts } from './dynamic-hosts.js';
 import { abandonLeaseTime } from './engine-other.js';
+import {
+  type FailoverStateSource,
+  failoverStateAttributes,
+  lookupFailoverState,
+  updateFailoverState,
+} from './omapi-failover.js';
 
 export interface ServerObjectsOptions {
   tree: ScopeTree;
@@ -58,6 +64,8 @@ export interface ServerObjectsOptions {
   shutdown?: () => void;
   /** A lease's end moved to now or earlier: expire it without waiting for the timer. */
   leaseEnded?: () => void;
+  /** The failover relationships, by peer name (none: every failover-state lookup is "not found"). */
+  failover?: ReadonlyMap<string, FailoverStateSource>;
   /** Runs `fn` once the current answer has gone out (default: 50 ms later). */
   defer?: (fn: () => void) => void;
   /** The lease-file parser's catalogue (the configuration's). */
@@ -142,6 +150,8 @@ export class ServerObjects implements ObjectProvider {
         return this.lookupHost(keys);
       case 'control':
         return ok(CONTROL);
+      case 'failover-state':
+        return lookupFailoverState(this.opts.failover ?? new Map(), keys);
       default:
         return fail(ISC_R.NOTFOUND);
     }
@@ -182,6 +192,10 @@ export class ServerObjects implements ObjectProvider {
         return this.updateLease(ref, values);
       case 'control':
         return this.updateControl(values);
+      case 'failover-state': {
+        const src = this.opts.failover?.get(ref.id);
+        return src === undefined ? fail(ISC_R.NOTFOUND, 'no matching handle') : updateFailoverState(src, values);
+      }
       default:
         return fail(ISC_R.NOTFOUND, 'no matching handle');
     }
@@ -199,6 +213,10 @@ export class ServerObjects implements ObjectProvider {
       }
       case 'control':
         return ok([{ name: 'state', value: u32Value(this.controlState) }]);
+      case 'failover-state': {
+        const src = this.opts.failover?.get(ref.id);
+        return src === undefined ? fail(ISC_R.NOTFOUND, 'no matching handle') : ok(failoverStateAttributes(src));
+      }
       default:
         return fail(ISC_R.NOTFOUND, 'no matching handle');
     }
