@@ -8,7 +8,8 @@ DEBIAN_PACKAGES=(
   iproute2 iptables nftables procps man-db
   isc-dhcp-client isc-dhcp-server isc-dhcp-relay isc-dhcp-common
   udhcpc dhcpcd-base
-  kea-dhcp4-server kea-admin
+  # kea-ctrl-agent: Kea 2.2's HA peers (libdhcp_ha, in kea-common) send their lease updates through it (bench failover phase)
+  kea-dhcp4-server kea-admin kea-ctrl-agent
   dnsmasq
   bind9 bind9-dnsutils
   tshark python3-scapy strace

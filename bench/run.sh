@@ -15,6 +15,14 @@
 # its own address, hops 1, port 67); an nftables table inside lhb-rcl turns its broadcasts into a
 # client's (0.0.0.0:68, giaddr 0, hops 0) and hands the relay's replies (to chaddr/yiaddr port 68,
 # or broadcast) back to perfdhcp's socket. See bench/README.md, "Relay phase".
+#
+# The failover phase (FAILOVER_PHASE=1, last) measures pairs: two Leasehold servers, two ISC dhcpd (a
+# `failover peer`, split 128) and Kea 2.2's HA hook in load-balancing and hot-standby (kea-dhcp4 and
+# kea-ctrl-agent on each side). One link, a bridge in lhb-fsw: server A (lhb-fa, lhfa0 198.51.100.1),
+# server B (lhb-fb, lhfb0 198.51.100.3) and perfdhcp (lhb-fcl, lhfc0 198.51.100.2), which broadcasts as a
+# relay so that both servers see every packet. Per pair: the sustained rate, the CPU of each process, the
+# partner's lag once sending stops, whether both lease files agree, and strace's durability check. See
+# bench/README.md, "Failover phase".
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -64,6 +72,19 @@ CLASSES_SERVERS=${CLASSES_SERVERS:-"leasehold leasehold-classes"} # the plain co
 CLASSES_ROUNDS=${CLASSES_ROUNDS:-2} # rounds, the order reversed every other round
 # perfdhcp adds option 60 "MSFT 5.0" and option 82 (circuit-id "ge-0/0/7") in that phase, for both servers
 CLASSES_PD_OPTS=${CLASSES_PD_OPTS:-"-o 60,4d53465420352e30 -o 82,010867652d302f302f37"}
+FAILOVER_PHASE=${FAILOVER_PHASE:-1} # 1: the failover phase last: pairs of servers, each pair in its own namespaces
+FAILOVER_ONLY=${FAILOVER_ONLY:-0}   # 1: the failover phase alone (RESULTS.md's other sections are left alone)
+FAILOVER_PAIRS=${FAILOVER_PAIRS:-"leasehold-pair dhcpd-pair kea-ha-lb kea-ha-hs"}
+FAILOVER_SAT_RATE=${FAILOVER_SAT_RATE:-$SAT_RATE}     # saturation probe of a pair (reported; also the search's ceiling)
+FAILOVER_START_RATE=${FAILOVER_START_RATE:-1000}      # the search doubles from here until a step fails, then bisects
+FAILOVER_LAG_TIMEOUT=${FAILOVER_LAG_TIMEOUT:-30}      # s after the end of sending to wait for the partner's lease file ...
+FAILOVER_LAG_STALL=${FAILOVER_LAG_STALL:-10}          # ... or this long without either file growing while they differ
+FAILOVER_READY_TIMEOUT=${FAILOVER_READY_TIMEOUT:-60}  # s for a started pair to reach its normal state
+FAILOVER_PRIME_TIMEOUT=${FAILOVER_PRIME_TIMEOUT:-240} # s for a pair started from empty lease files (priming)
+FAILOVER_RETRY_BUDGET=${FAILOVER_RETRY_BUDGET:-900}   # repeats of failing steps while the phase is younger than this (s)
+FAILOVER_FSYNC=${FAILOVER_FSYNC:-1}                   # 1: strace durability check of every pair
+KEA_HEARTBEAT_MS=${KEA_HEARTBEAT_MS:-1000}            # Kea HA heartbeat-delay (its default is 10000)
+KEA_HOOKS=${KEA_HOOKS:-}                              # folder of libdhcp_ha.so (found under /usr/lib when empty)
 PD_EXTRA=                          # perfdhcp options of the phase being run
 PHASE_TAG=                         # appended to the phase column (the classes phase's round)
 READY_TIMEOUT=${READY_TIMEOUT:-20}
@@ -84,6 +105,11 @@ IF_RUP=lhru0; IF_RDN=lhrd0; IF_RCL=lhrc0
 ADDR_RUP=198.51.100.2             # the relay's upstream address, on the server's /24
 ADDR_RDN=198.18.0.1; ADDR_RCL=198.18.0.2; RPLEN=16   # the clients' link: the pool's subnet (its routers option), outside the range
 POOL_RE='198\.18\.[0-9]{1,3}\.[0-9]{1,3}'
+# failover phase: a switch namespace holding a bridge, and on it server A, server B and perfdhcp
+NS_FSW=lhb-fsw; NS_FA=lhb-fa; NS_FB=lhb-fb; NS_FCL=lhb-fcl
+IF_FA=lhfa0; IF_FB=lhfb0; IF_FCL=lhfc0
+ADDR_FA=198.51.100.1; ADDR_FB=198.51.100.3; ADDR_FCL=198.51.100.2
+FO_PEER=bench                     # the failover peer's name in configs/dhcpd-failover-*.conf
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -98,6 +124,7 @@ flock -n 9 || die "another bench/run.sh is running"
 
 # ------------------------------------------------------------------ cleanup
 SRV_PID=; LAUNCHER_PID=; RLY_PID=; RLY_LAUNCHER=
+FO_PIDS=; FO_LAUNCHERS=; FO_MON=   # the failover phase's servers and agents, their launchers, its lease-file monitor
 ns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$1"; }
 ns_kill_pids() {   # kill, by PID, whatever still runs inside one of OUR namespaces
   local ns=$1 p
@@ -108,14 +135,14 @@ ns_kill_pids() {   # kill, by PID, whatever still runs inside one of OUR namespa
 }
 teardown_net() {
   local ns
-  for ns in $NS_SRV $NS_CLI $NS_RLY $NS_RCL; do
+  for ns in $NS_SRV $NS_CLI $NS_RLY $NS_RCL $NS_FA $NS_FB $NS_FCL $NS_FSW; do
     ns_kill_pids "$ns"
     ns_exists "$ns" && ip netns del "$ns" 2>/dev/null || true
   done
 }
 cleanup() {
   local p
-  for p in $RLY_PID $RLY_LAUNCHER $SRV_PID $LAUNCHER_PID; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in $RLY_PID $RLY_LAUNCHER $SRV_PID $LAUNCHER_PID $FO_PIDS $FO_MON; do kill -TERM "$p" 2>/dev/null || true; done
   teardown_net
   [ "${KEEP_WORK:-0}" = 1 ] || rm -rf "$WORK"
   rm -rf "$SHM_WORK"
@@ -196,6 +223,8 @@ prepare_server() {
 }
 
 stat_cpu() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# the system calls the durability check needs (lib/fsync.ts)
+STRACE_CALLS=openat,open,creat,write,writev,pwrite64,pwritev,pwritev2,sendto,sendmsg,sendmmsg,fsync,fdatasync,sync_file_range,syncfs,msync,io_uring_enter
 
 # start_server NAME WORKDIR [strace-output]: 0 when it runs and has bound UDP port 67
 start_server() {
@@ -204,8 +233,7 @@ start_server() {
   echo "$SRV_CMD" > "$w/cmdline"
   local pidf=$w/.server.pid
   if [ -n "$trace" ]; then
-    ip netns exec $NS_SRV env UV_USE_IO_URING=0 strace -f -qq -tt -y -xx -s 16384 \
-      -e trace=openat,open,creat,write,writev,pwrite64,pwritev,pwritev2,sendto,sendmsg,sendmmsg,fsync,fdatasync,sync_file_range,syncfs,msync,io_uring_enter \
+    ip netns exec $NS_SRV env UV_USE_IO_URING=0 strace -f -qq -tt -y -xx -s 16384 -e trace=$STRACE_CALLS \
       -o "$trace" sh -c "echo \$\$ > '$pidf'; exec $SRV_CMD" >"$w/server.out" 2>&1 &
   else
     ip netns exec $NS_SRV sh -c "echo \$\$ > '$pidf'; exec $SRV_CMD" >"$w/server.out" 2>&1 &
@@ -292,13 +320,17 @@ run_step() {
 passes() { calc "exit !($1 < $DROP_MAX)"; }
 round3() { calc "r=$1; if (r<1) {print 1; exit} e=int(log(r)/log(10)); if (e<2) e=2; f=10^(e-2); printf \"%d\", int(r/f+0.5)*f"; }
 
+# The step try_rate runs: run_step (one server), or the failover phase's fo_step (a pair).
+STEP_FN=run_step
+RETRY_T0=   # retries are allowed while SECONDS - RETRY_T0 < RETRY_BUDGET (default: since the run's start)
+
 # try_rate NAME PHASE RATE SECS: a failing step is repeated once (drops come in bursts here)
 try_rate() {
-  run_step "$@" || true
+  $STEP_FN "$@" || true
   passes "$LAST_DROPS" && return 0
-  if [ "$RETRY_FAILED" = 1 ] && [ "$LAST_STARTED" = 1 ] && [ $((SECONDS - T_START)) -lt "$RETRY_BUDGET" ]; then
+  if [ "$RETRY_FAILED" = 1 ] && [ "$LAST_STARTED" = 1 ] && [ $((SECONDS - ${RETRY_T0:-$T_START})) -lt "$RETRY_BUDGET" ]; then
     log "  $1: ${LAST_DROPS}% drops at $3/s, repeating this step once"
-    run_step "$@" || true
+    $STEP_FN "$@" || true
     passes "$LAST_DROPS" && return 0
   fi
   return 1
@@ -624,6 +656,409 @@ classes_phase() {
   echo "wall time: $((SECONDS - T_CLASSES)) s" >> "$RES/classes-env.txt"
 }
 
+# ------------------------------------------------------------------ failover phase
+# Pairs of servers keeping each other's leases: two Leasehold servers, two ISC dhcpd and Kea's HA hook in
+# load-balancing and in hot-standby (kea-dhcp4 + kea-ctrl-agent on each side). One link: a bridge in
+# lhb-fsw with server A (lhb-fa, 198.51.100.1), server B (lhb-fb, 198.51.100.3) and perfdhcp (lhb-fcl,
+# 198.51.100.2) on it. perfdhcp relays without a server address: it broadcasts every DISCOVER and REQUEST
+# (giaddr 198.51.100.2), so both servers see every packet, as behind a relay with two helper addresses,
+# and each answers by unicast to the giaddr. Every step starts the pair afresh: Leasehold and ISC from
+# lease files primed once per pair (both NORMAL, the pool balanced between them, no client leases), Kea
+# from empty memfiles. See bench/README.md, "Failover phase".
+
+fo_installed() {
+  case $1 in
+    leasehold-pair) [ -f "$REPO/dist/src/cli/main.js" ] ;;
+    dhcpd-pair) command -v dhcpd >/dev/null ;;
+    kea-ha-lb|kea-ha-hs) command -v kea-dhcp4 >/dev/null && command -v kea-ctrl-agent >/dev/null &&
+      [ -n "$KEA_HOOKS" ] && [ -f "$KEA_HOOKS/libdhcp_ha.so" ] && [ -f "$KEA_HOOKS/libdhcp_lease_cmds.so" ] ;;
+    *) return 1 ;;
+  esac
+}
+fo_version() {
+  case $1 in
+    leasehold-pair) echo "2 x $(version_of leasehold)" ;;
+    dhcpd-pair) echo "2 x $(version_of dhcpd)" ;;
+    kea-ha-lb|kea-ha-hs) echo "2 x (Kea $(kea-dhcp4 -v 2>/dev/null) + kea-ctrl-agent), libdhcp_ha $([ "$1" = kea-ha-lb ] && echo load-balancing || echo hot-standby), heartbeat-delay $KEA_HEARTBEAT_MS ms" ;;
+  esac
+}
+
+setup_fo_net() {
+  teardown_net
+  local ns port ifn addr i
+  for ns in $NS_FSW $NS_FA $NS_FB $NS_FCL; do ip netns add $ns; ip -n $ns link set lo up; done
+  ip -n $NS_FSW link add br0 type bridge
+  ip -n $NS_FSW link set br0 up
+  while read -r ns port ifn addr; do
+    ip link add $port netns $NS_FSW type veth peer name $ifn netns $ns
+    ip -n $NS_FSW link set $port master br0
+    ip -n $NS_FSW link set $port up
+    ip -n $ns addr add $addr/$PLEN dev $ifn
+    ip -n $ns link set $ifn up
+  done <<NETS
+$NS_FA lhpa $IF_FA $ADDR_FA
+$NS_FB lhpb $IF_FB $ADDR_FB
+$NS_FCL lhpc $IF_FCL $ADDR_FCL
+NETS
+  for i in $(seq 50); do
+    ip -n $NS_FA -br link show $IF_FA | grep -q UP && ip -n $NS_FB -br link show $IF_FB | grep -q UP &&
+      ip -n $NS_FCL -br link show $IF_FCL | grep -q UP && break
+    sleep 0.1
+  done
+  sleep 0.5
+}
+
+# fo_spawn NS DIR TAG CMD [TRACE]: CMD in the foreground inside NS (under strace when TRACE is given),
+# output to DIR/TAG.out; its PID in SPAWNED and FO_PIDS
+fo_spawn() {
+  local ns=$1 w=$2 tag=$3 cmd=$4 trace=${5:-} i
+  local pidf=$w/.$tag.pid
+  rm -f "$pidf"
+  echo "$cmd" > "$w/$tag.cmdline"
+  if [ -n "$trace" ]; then
+    ip netns exec "$ns" env UV_USE_IO_URING=0 strace -f -qq -tt -y -xx -s 16384 -e trace=$STRACE_CALLS \
+      -o "$trace" sh -c "echo \$\$ > '$pidf'; exec $cmd" >"$w/$tag.out" 2>&1 &
+  else
+    ip netns exec "$ns" sh -c "echo \$\$ > '$pidf'; exec $cmd" >"$w/$tag.out" 2>&1 &
+  fi
+  FO_LAUNCHERS="$FO_LAUNCHERS $!"
+  for i in $(seq 100); do [ -s "$pidf" ] && break; sleep 0.05; done
+  SPAWNED=$(cat "$pidf" 2>/dev/null || true)
+  [ -n "$SPAWNED" ] || return 1
+  FO_PIDS="$FO_PIDS $SPAWNED"
+}
+
+# fo_prepare PAIR: fresh scratch dirs WORK/fo-PAIR/{a,b}, the lease files (copies of the primed ones when
+# FO_PRIMED is set, else empty), the configurations; sets FO_FMT, FO_LF_{A,B}, FO_CMD_{A,B}, FO_CA_CMD_{A,B}
+fo_prepare() {
+  local pair=$1 base=$WORK/fo-$1 s w role ifn addr name lf c ca conf mode role2 pools
+  rm -rf "$base"; mkdir -p "$base/a" "$base/b"
+  for s in a b; do
+    w=$base/$s; ca=
+    if [ $s = a ]; then role=primary; ifn=$IF_FA; addr=$ADDR_FA; name=server1
+    else role=secondary; ifn=$IF_FB; addr=$ADDR_FB; name=server2; fi
+    case $pair in
+      leasehold-pair|dhcpd-pair)
+        FO_FMT=isc
+        lf=$w/dhcpd.leases; conf=$CONF_DIR/dhcpd-failover-$role.conf
+        if [ -n "${FO_PRIMED:-}" ]; then cp "$FO_PRIMED-$s.leases" "$lf"; else : > "$lf"; fi
+        if [ $pair = leasehold-pair ]; then
+          c=${LEASEHOLD_CMD//\{conf\}/$conf}; c=${c//\{leases\}/$lf}; c=${c//\{workdir\}/$w}; c=${c//\{iface\}/$ifn}
+        else
+          # without -q: its failover state lines go to stderr (the phase waits for "Both servers normal"),
+          # as Leasehold's do; the per-packet lines with them, as Leasehold writes its own
+          c="dhcpd -4 -f -d -cf '$conf' -lf '$lf' -pf '$w/dhcpd.pid' $ifn"
+        fi ;;
+      kea-ha-lb|kea-ha-hs)
+        FO_FMT=kea
+        mode=load-balancing; role2=secondary
+        pools='[ { "pool": "198.18.0.10 - 198.18.127.255", "client-class": "HA_server1" }, { "pool": "198.18.128.0 - 198.18.255.250", "client-class": "HA_server2" } ]'
+        if [ $pair = kea-ha-hs ]; then mode=hot-standby; role2=standby; pools='[ { "pool": "198.18.0.10 - 198.18.255.250" } ]'; fi
+        sed -e "s#@WORK@#$w#g" -e "s#@IFACE@#$ifn#g" -e "s#@HOOKS@#$KEA_HOOKS#g" -e "s#@NAME@#$name#g" \
+            -e "s#@MODE@#$mode#g" -e "s#@ROLE2@#$role2#g" -e "s#@POOLS@#$pools#g" -e "s#@HEARTBEAT@#$KEA_HEARTBEAT_MS#g" \
+            "$CONF_DIR/kea-ha-dhcp4.json.in" > "$w/kea.json"
+        sed -e "s#@WORK@#$w#g" -e "s#@ADDR@#$addr#g" "$CONF_DIR/kea-ha-ctrl-agent.json.in" > "$w/ctrl-agent.json"
+        lf=$w/kea-leases4.csv
+        c="env KEA_PIDFILE_DIR='$w' KEA_LOCKFILE_DIR='$w' kea-dhcp4 -c '$w/kea.json'"
+        ca="env KEA_PIDFILE_DIR='$w' KEA_LOCKFILE_DIR='$w' kea-ctrl-agent -c '$w/ctrl-agent.json'" ;;
+    esac
+    if [ $s = a ]; then FO_LF_A=$lf; FO_CMD_A=$c; FO_CA_CMD_A=$ca
+    else FO_LF_B=$lf; FO_CMD_B=$c; FO_CA_CMD_B=$ca; fi
+  done
+}
+
+fo_cpu_ticks() { local p t=0; for p in $FO_PIDS; do t=$((t + $(stat_cpu "$p"))); done; echo $t; }
+# fo_events PAIR: failover state changes both servers have logged (Leasehold, ISC: "I move from"; Kea: the HA
+# hook's HA_STATE_TRANSITION, and its warnings and errors)
+fo_events() {
+  local base=$WORK/fo-$1 a b
+  if [ "$FO_FMT" = isc ]; then
+    a=$(grep -c "failover peer $FO_PEER: I move from" "$base/a/server.out" 2>/dev/null || true)
+    b=$(grep -c "failover peer $FO_PEER: I move from" "$base/b/server.out" 2>/dev/null || true)
+  else
+    a=$(grep -cE 'HA_STATE_TRANSITION|(WARN|ERROR) +\[[^]]*\] HA_' "$base/a/kea.log" 2>/dev/null || true)
+    b=$(grep -cE 'HA_STATE_TRANSITION|(WARN|ERROR) +\[[^]]*\] HA_' "$base/b/kea.log" 2>/dev/null || true)
+  fi
+  echo $((${a:-0} + ${b:-0}))
+}
+
+# fo_wait_ready PAIR TIMEOUT IDLE MAXIDLE: both servers in their normal state (Leasehold/ISC: each has
+# logged "Both servers normal"; Kea: ha-heartbeat says load-balancing / hot-standby on both), then every
+# process of the pair idle for IDLE samples of 200 ms (at most MAXIDLE s)
+fo_wait_ready() {
+  local pair=$1 timeout=$2 idle_n=${3:-2} max_idle=${4:-20} base=$WORK/fo-$1 t0=$SECONDS p sa='' sb='' want i
+  want=load-balancing; [ "$pair" = kea-ha-hs ] && want=hot-standby
+  while :; do
+    for p in $FO_PIDS; do
+      kill -0 "$p" 2>/dev/null || { log "$pair: a process exited during start-up:"; tail -n 3 "$base"/a/*.out "$base"/b/*.out >&2; return 1; }
+    done
+    if [ "$FO_FMT" = isc ]; then
+      grep -q "failover peer $FO_PEER: Both servers normal" "$base/a/server.out" &&
+        grep -q "failover peer $FO_PEER: Both servers normal" "$base/b/server.out" && break
+    else
+      sa=$(ip netns exec $NS_FCL $LIB keastate "http://$ADDR_FA:8000/")
+      sb=$(ip netns exec $NS_FCL $LIB keastate "http://$ADDR_FB:8000/")
+      [ "$sa" = "$want" ] && [ "$sb" = "$want" ] && break
+    fi
+    if [ $((SECONDS - t0)) -ge "$timeout" ]; then
+      log "$pair: not in its normal state after ${timeout}s${sa:+ (A: $sa, B: $sb)}"
+      return 1
+    fi
+    sleep 0.3
+  done
+  local prev cur idle=0
+  prev=$(fo_cpu_ticks)
+  for i in $(seq $((max_idle * 5))); do
+    sleep 0.2
+    cur=$(fo_cpu_ticks)
+    if [ "$cur" = "$prev" ]; then idle=$((idle + 1)); else idle=0; fi
+    prev=$cur
+    [ $idle -ge "$idle_n" ] && break
+  done
+  log "  $pair: ready after $((SECONDS - t0)) s"
+  return 0
+}
+
+# fo_start_pair PAIR [TRACE-PREFIX]: both servers (and Kea's agents), ready; PIDs in FO_A, FO_B, FO_CA_A, FO_CA_B
+fo_start_pair() {
+  local pair=$1 trace=${2:-} base=$WORK/fo-$1
+  fo_prepare "$pair"
+  FO_PIDS=; FO_LAUNCHERS=; FO_A=; FO_B=; FO_CA_A=; FO_CA_B=
+  fo_spawn $NS_FA "$base/a" server "$FO_CMD_A" "${trace:+$trace-a.txt}" || { log "$pair: server A did not start"; return 1; }
+  FO_A=$SPAWNED
+  fo_spawn $NS_FB "$base/b" server "$FO_CMD_B" "${trace:+$trace-b.txt}" || { log "$pair: server B did not start"; return 1; }
+  FO_B=$SPAWNED
+  if [ -n "$FO_CA_CMD_A" ]; then
+    fo_spawn $NS_FA "$base/a" agent "$FO_CA_CMD_A" || { log "$pair: control agent A did not start"; return 1; }
+    FO_CA_A=$SPAWNED
+    fo_spawn $NS_FB "$base/b" agent "$FO_CA_CMD_B" || { log "$pair: control agent B did not start"; return 1; }
+    FO_CA_B=$SPAWNED
+  fi
+  fo_wait_ready "$pair" "${FO_READY_TIMEOUT:-$FAILOVER_READY_TIMEOUT}" "${FO_IDLE_SAMPLES:-2}" "${FO_MAX_IDLE:-20}"
+}
+
+# both servers (and agents) at once, by PID: SIGTERM, SIGKILL after 5 s
+fo_stop_pair() {
+  local p i alive
+  for p in $FO_PIDS; do kill -TERM "$p" 2>/dev/null || true; done
+  for i in $(seq 50); do
+    alive=0
+    for p in $FO_PIDS; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.1
+  done
+  for p in $FO_PIDS; do kill -KILL "$p" 2>/dev/null || true; done
+  for p in $FO_LAUNCHERS; do wait "$p" 2>/dev/null || true; done
+  FO_PIDS=; FO_LAUNCHERS=
+}
+
+# fo_prime PAIR (Leasehold, ISC): the pair from empty lease files until both are NORMAL and the primary has
+# balanced the pool (half of its free leases given to the secondary as BACKUP), idle for 1 s; both stopped
+# together, their lease files kept as WORK/fo-prime-PAIR-{a,b}.leases for every step (FO_PRIMED)
+fo_prime() {
+  local pair=$1 t0=$SECONDS backup
+  FO_PRIMED=
+  log "  $pair: priming (both servers from empty lease files until NORMAL, the pool balanced)"
+  if ! FO_READY_TIMEOUT=$FAILOVER_PRIME_TIMEOUT FO_IDLE_SAMPLES=5 FO_MAX_IDLE=180 fo_start_pair "$pair"; then
+    fo_stop_pair; return 1
+  fi
+  fo_stop_pair
+  backup=$(grep -c '^  binding state backup;' "$FO_LF_B" || true)
+  cp "$FO_LF_A" "$WORK/fo-prime-$pair-a.leases"; cp "$FO_LF_B" "$WORK/fo-prime-$pair-b.leases"
+  cp "$WORK/fo-$pair/a/server.out" "$RES/fo-$pair-prime-a.log"; cp "$WORK/fo-$pair/b/server.out" "$RES/fo-$pair-prime-b.log"
+  gzip -f "$RES/fo-$pair-prime-a.log" "$RES/fo-$pair-prime-b.log" 2>/dev/null || true
+  FO_PRIMED=$WORK/fo-prime-$pair
+  echo "$pair: primed in $((SECONDS - t0)) s (backup-state records in B's lease file: $backup)" >> "$RES/failover-env.txt"
+  log "  $pair: primed in $((SECONDS - t0)) s"
+  [ "${backup:-0}" -gt 0 ] || log "  $pair: WARNING: no lease in backup state after priming (the pool was not balanced)"
+  return 0
+}
+
+FO_STEPS=$RES/failover.tsv
+# fo_step PAIR PHASE RATE SECS: the pair started afresh, one perfdhcp run broadcast to both, the partner's
+# lag once sending ends, both stopped, their lease files compared
+fo_step() {
+  local pair=$1 phase=$2 rate=$3 secs=$4 base=$WORK/fo-$1 rep=$RES/fo-$1-$2-$3.txt n=1 i
+  while [ -e "$rep" ]; do n=$((n + 1)); rep=$RES/fo-$pair-$phase-$rate-$n.txt; done
+  LAST_DROPS=100; LAST_ACHIEVED=0; LAST_STARTED=0
+  fo_start_pair "$pair" || { fo_stop_pair; return 1; }
+  LAST_STARTED=1
+  local load m=$base/mon ev0 ev1
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  ev0=$(fo_events "$pair")
+  mkdir -p "$m"
+  # the monitor reads both lease files now, then waits; it polls them from the end of sending on
+  $LIB foconverge "$FO_FMT" "$FO_LF_A" "$FO_LF_B" "$m/ready" "$m/start" "$m/done" "$secs" "$FAILOVER_LAG_TIMEOUT" "$FAILOVER_LAG_STALL" >"$m/out" 2>"$m/err" &
+  FO_MON=$!
+  for i in $(seq 400); do [ -e "$m/ready" ] && break; sleep 0.05; done
+  local ca0 cb0 caa0="0 0" cab0="0 0" ca1 cb1 caa1="0 0" cab1="0 0" b0 b1 pdcpu hwa hwb
+  ca0=$($LIB cpu "$FO_A"); cb0=$($LIB cpu "$FO_B")
+  [ -n "$FO_CA_A" ] && { caa0=$($LIB cpu "$FO_CA_A"); cab0=$($LIB cpu "$FO_CA_B"); }
+  b0=$(busy_ticks)
+  date +%s%3N > "$m/start.tmp" && mv "$m/start.tmp" "$m/start"
+  local TIMEFORMAT='%U %S'
+  # no server address: perfdhcp broadcasts (255.255.255.255:67, from 198.51.100.2:67, giaddr 198.51.100.2)
+  pdcpu=$( { time timeout $((secs + 20)) ip netns exec $NS_FCL \
+      perfdhcp -4 -g single -l $IF_FCL -M "$WORK/macs.txt" -R "$CLIENTS" -s "$SEED" \
+               -r "$rate" -p "$secs" -W "$EXIT_WAIT_US" >"$rep" 2>&1 || true; } 2>&1 | tail -1 | awk '{print $1+$2}')
+  touch "$m/done"
+  b1=$(busy_ticks); ca1=$($LIB cpu "$FO_A"); cb1=$($LIB cpu "$FO_B")
+  [ -n "$FO_CA_A" ] && { caa1=$($LIB cpu "$FO_CA_A"); cab1=$($LIB cpu "$FO_CA_B"); }
+  read -r _ hwa <<<"$($LIB rss "$FO_A")"; read -r _ hwb <<<"$($LIB rss "$FO_B")"
+  wait "$FO_MON" 2>/dev/null || true
+  FO_MON=
+  ev1=$(fo_events "$pair")
+  local L_lag_ms='' L_lag_bound=missing L_first_poll_ms='' L_differing_at_end='' L_polls='' L_settled_ms='' L_differing_settled=''
+  eval "$(cat "$m/out")"
+  fo_stop_pair
+  eval "$($LIB focheck "$FO_FMT" "$FO_LF_A" "$FO_LF_B")"
+  local agree=no
+  [ "$C_differing" = 0 ] && agree=yes
+  if [ "$agree" != yes ] || [ "$C_twoClients" != 0 ]; then
+    # keep what shows the disagreement
+    log "  $pair: lease files disagree after the run: $C_examples"
+    cp "$FO_LF_A" "$rep.a.leases"; cp "$FO_LF_B" "$rep.b.leases"
+    if [ "$FO_FMT" = kea ]; then cp "$base/a/kea.log" "$rep.a.log"; cp "$base/b/kea.log" "$rep.b.log"
+    else cp "$base/a/server.out" "$rep.a.log"; cp "$base/b/server.out" "$rep.b.log"; fi
+    gzip -f "$rep.a.leases" "$rep.b.leases" "$rep.a.log" "$rep.b.log" 2>/dev/null || true
+  fi
+  eval "$($LIB perfdhcp "$rep")"
+  local do_sent=${P_do_sent:-0} do_recv=${P_do_recv:-0} ra_sent=${P_ra_sent:-0} ra_recv=${P_ra_recv:-0}
+  local u0 s0 u1 s1 cpa cpb cpca cpcb ach drops busy other
+  read -r u0 s0 <<<"$ca0"; read -r u1 s1 <<<"$ca1"; cpa=$(calc "printf \"%.2f\", $u1 - $u0 + $s1 - $s0")
+  read -r u0 s0 <<<"$cb0"; read -r u1 s1 <<<"$cb1"; cpb=$(calc "printf \"%.2f\", $u1 - $u0 + $s1 - $s0")
+  read -r u0 s0 <<<"$caa0"; read -r u1 s1 <<<"$caa1"; cpca=$(calc "printf \"%.2f\", $u1 - $u0 + $s1 - $s0")
+  read -r u0 s0 <<<"$cab0"; read -r u1 s1 <<<"$cab1"; cpcb=$(calc "printf \"%.2f\", $u1 - $u0 + $s1 - $s0")
+  ach=$(calc "printf \"%.0f\", ${ra_recv:-0} / $secs")
+  drops=$(calc "if (${do_sent:-0} > 0) printf \"%.3f\", 100 * (1 - ${ra_recv:-0} / $do_sent); else print 100")
+  busy=$(calc "printf \"%.2f\", ($b1 - $b0) / $(getconf CLK_TCK)")
+  other=$(calc "printf \"%.2f\", $busy - $cpa - $cpb - $cpca - $cpcb - ${pdcpu:-0}")
+  local l1 l5 l15; read -r l1 l5 l15 <<<"$load"
+  printf '%s\n' "$pair	$phase	$rate	$secs	$do_sent	$do_recv	$ra_sent	$ra_recv	$ach	$drops	${P_do_avg:-}	${P_do_max:-}	${P_ra_avg:-}	${P_ra_max:-}	${P_ra_orphans:-}	$cpa	$cpb	$cpca	$cpcb	$pdcpu	$busy	$other	${hwa:-0}	${hwb:-0}	$L_lag_ms	$L_lag_bound	$L_first_poll_ms	$L_differing_at_end	$C_heldA	$C_heldB	$C_onlyA	$C_onlyB	$C_twoClients	$C_multiA	$C_multiB	$agree	$((ev1 - ev0))	$L_settled_ms	$L_differing_settled	$((do_sent - ra_recv))	$l1	$(basename "$rep")" >> "$FO_STEPS"
+  local lagtxt="${L_lag_ms:-none}ms"
+  [ "$L_lag_bound" = first-poll ] && lagtxt="<=${L_lag_ms}ms"
+  [ "$L_lag_bound" = timeout ] && lagtxt=">${FAILOVER_LAG_TIMEOUT}s"
+  [ "$L_lag_bound" = stalled ] && lagtxt="stalled (no change for ${FAILOVER_LAG_STALL}s; last growth at ${L_settled_ms}ms, ${L_differing_settled} differing)"
+  log "  $pair $phase offered=$rate/s ${secs}s: achieved=$ach DORA/s drops=$drops% RA avg=${P_ra_avg:-?}ms orphans=${P_ra_orphans:-?} CPU A=${cpa}s B=${cpb}s$([ -n "$FO_CA_A" ] && echo " agents=${cpca}+${cpcb}s") pd=${pdcpu}s other=${other}s lag=$lagtxt (differing at end ${L_differing_at_end:-?}) agree=$agree held=$C_heldA/$C_heldB twoClients=$C_twoClients events=$((ev1 - ev0)) notCompleted=$((do_sent - ra_recv))"
+  LAST_DROPS=$drops; LAST_ACHIEVED=$ach
+}
+
+# the strace durability check of a pair: each server's ACKs against its own lease file
+fo_fsync_check() {
+  local pair=$1 tr=$RES/fo-$1-strace s lf
+  if ! fo_start_pair "$pair" "$tr"; then
+    fo_stop_pair
+    for s in a b; do printf '%s\n' "$pair	$s	unknown (start failed)	0	0	0	0	0	0	0" >> "$RES/failover-fsync.tsv"; done
+    return 0
+  fi
+  timeout $((FSYNC_SECS + 20)) ip netns exec $NS_FCL \
+    perfdhcp -4 -g single -l $IF_FCL -M "$WORK/macs.txt" -R "$CLIENTS" -s "$SEED" \
+             -r "$FSYNC_RATE" -p "$FSYNC_SECS" -W 1000000 >"$RES/fo-$pair-strace-perfdhcp.txt" 2>&1 || true
+  sleep 0.3
+  fo_stop_pair
+  for s in a b; do
+    if [ $s = a ]; then lf=$FO_LF_A; else lf=$FO_LF_B; fi
+    eval "$($LIB fsync "$tr-$s.txt" "$lf")"
+    printf '%s\n' "$pair	$s	$F_verdict	$F_acks	$F_offers	$F_naks	$F_acks_lease_written_before	$F_acks_lease_synced_before	$F_lease_writes	$F_lease_syncs" >> "$RES/failover-fsync.tsv"
+    log "  $pair server $s durability: $F_verdict (ACKs=$F_acks, lease written before ACK=$F_acks_lease_written_before, fsync'd before ACK=$F_acks_lease_synced_before)"
+    gzip -f "$tr-$s.txt" 2>/dev/null || true
+  done
+}
+
+# fo_bench_pair PAIR: the saturation probe (reported: overload behaviour), then the sustained rate: doubling
+# from FAILOVER_START_RATE while steps pass (drops < DROP_MAX %), bisection between the last passing and the
+# first failing rate (at most SEARCH_STEPS + SEARCH_EXTRA steps, until within SEARCH_PRECISION %), and the
+# CONFIRM_SECS confirm run (the reported row; -20 % and again if it fails). The saturation probe does not
+# bound the search as it does for single servers: an overloaded Kea HA pair completes far fewer DORAs than
+# it sustains at a lower rate (its lease updates time out), so 0.9 x its saturation figure says nothing.
+fo_bench_pair() {
+  local pair=$1 lo=0 hi=0 r i
+  log "=== $pair ($(fo_version "$pair"))"
+  fo_step "$pair" sat "$FAILOVER_SAT_RATE" "$STEP_SECS" || true
+  if [ "$LAST_STARTED" = 0 ]; then
+    NOTE[$pair]="not measured: the pair did not reach its normal state"
+    log "  $pair: ${NOTE[$pair]}"
+    return 0
+  fi
+  r=$FAILOVER_START_RATE
+  while :; do
+    if try_rate "$pair" search "$r" "$STEP_SECS"; then lo=$r; else hi=$r; break; fi
+    [ "$r" -ge "$FAILOVER_SAT_RATE" ] && break
+    r=$((r * 2)); [ "$r" -gt "$FAILOVER_SAT_RATE" ] && r=$FAILOVER_SAT_RATE
+  done
+  i=0
+  while [ "$lo" = 0 ] && [ $i -lt 4 ]; do
+    r=$(round3 "$(calc "print $hi / 2")")
+    if try_rate "$pair" search "$r" "$STEP_SECS"; then lo=$r; else hi=$r; fi
+    i=$((i + 1))
+  done
+  if [ "$lo" = 0 ]; then
+    NOTE[$pair]="not measured: no rate down to $hi/s passed"
+    log "  $pair: ${NOTE[$pair]}"
+    return 0
+  fi
+  i=0
+  while [ "$hi" -gt 0 ] && [ $i -lt $((SEARCH_STEPS + SEARCH_EXTRA)) ] && calc "exit !($hi - $lo > $lo * $SEARCH_PRECISION / 100)"; do
+    r=$(round3 "$(calc "print ($lo + $hi) / 2")")
+    { [ "$r" = "$lo" ] || [ "$r" = "$hi" ]; } && break
+    if try_rate "$pair" search "$r" "$STEP_SECS"; then lo=$r; else hi=$r; fi
+    i=$((i + 1))
+  done
+  r=$lo
+  for i in 0 1 2; do
+    try_rate "$pair" confirm "$r" "$CONFIRM_SECS" && break
+    r=$(round3 "$(calc "print $r * 0.8")")
+  done
+}
+
+failover_phase() {
+  local run='' p
+  if [ -z "$KEA_HOOKS" ]; then
+    p=$(ls /usr/lib/*/kea/hooks/libdhcp_ha.so /usr/lib/kea/hooks/libdhcp_ha.so /usr/local/lib/kea/hooks/libdhcp_ha.so 2>/dev/null | head -1 || true)
+    [ -n "$p" ] && KEA_HOOKS=$(dirname "$p")
+  fi
+  for p in $FAILOVER_PAIRS; do
+    if fo_installed "$p"; then run="$run $p"; else log "failover pair $p: not installed: skipped"; fi
+  done
+  [ -n "$run" ] || return 0
+  printf 'pair\tphase\toffered\tsecs\tdo_sent\tdo_recv\tra_sent\tra_recv\tachieved\tdrops_pct\tdo_avg\tdo_max\tra_avg\tra_max\tra_orphans\tcpu_a\tcpu_b\tcpu_ca_a\tcpu_ca_b\tpd_cpu\tsys_busy\tother_cpu\thwm_a_kb\thwm_b_kb\tlag_ms\tlag_bound\tfirst_poll_ms\tdiffering_at_end\theld_a\theld_b\tonly_a\tonly_b\ttwo_clients\tmulti_a\tmulti_b\tagree\tevents\tsettled_ms\tdiffering_settled\tnot_completed\tload1\treport\n' > "$FO_STEPS"
+  printf 'pair\tserver\tverdict\tacks\toffers\tnaks\tacks_lease_written_before\tacks_lease_synced_before\tlease_writes\tlease_syncs\n' > "$RES/failover-fsync.tsv"
+  printf 'pair\tversion\tnote\n' > "$RES/failover-pairs.tsv"
+  {
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "machine: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo); shared with other work (see *other CPU s*)"
+    echo "load average at the start of the phase: $(cut -d' ' -f1-3 /proc/loadavg)"
+    for p in $run; do echo "$p: $(fo_version "$p")"; done
+    echo "perfdhcp: $(perfdhcp -v 2>&1 | head -1); clients: $CLIENTS MACs, seed $SEED; broadcast relay (giaddr $ADDR_FCL) to both servers of a pair"
+    grep '^lease-file disk' "$RES/env.txt" 2>/dev/null || true
+    echo "knobs: FAILOVER_SAT_RATE=$FAILOVER_SAT_RATE FAILOVER_START_RATE=$FAILOVER_START_RATE STEP_SECS=$STEP_SECS SEARCH_STEPS=$SEARCH_STEPS SEARCH_EXTRA=$SEARCH_EXTRA CONFIRM_SECS=$CONFIRM_SECS DROP_MAX=$DROP_MAX FAILOVER_LAG_TIMEOUT=$FAILOVER_LAG_TIMEOUT FAILOVER_LAG_STALL=$FAILOVER_LAG_STALL RETRY_FAILED=$RETRY_FAILED FAILOVER_RETRY_BUDGET=$FAILOVER_RETRY_BUDGET BENCH_QUICK=${BENCH_QUICK:-0}"
+  } > "$RES/failover-env.txt"
+  log "=== failover phase:$run"
+  setup_fo_net
+  local saved_fn=$STEP_FN saved_t0=$RETRY_T0 saved_budget=$RETRY_BUDGET
+  STEP_FN=fo_step; RETRY_T0=$SECONDS; RETRY_BUDGET=$FAILOVER_RETRY_BUDGET
+  for p in $run; do
+    FO_PRIMED=
+    case $p in
+      leasehold-pair|dhcpd-pair)
+        if ! fo_prime "$p"; then
+          NOTE[$p]="not measured: the pair did not reach NORMAL from empty lease files"
+          log "  $p: ${NOTE[$p]}"
+          printf '%s\n' "$p	$(fo_version "$p")	${NOTE[$p]}" >> "$RES/failover-pairs.tsv"
+          continue
+        fi ;;
+    esac
+    fo_bench_pair "$p"
+    if [ "$FAILOVER_FSYNC" = 1 ]; then
+      if command -v strace >/dev/null; then fo_fsync_check "$p"
+      else printf '%s\n' "$p	a	unknown (no strace)	0	0	0	0	0	0	0" >> "$RES/failover-fsync.tsv"; fi
+    fi
+    printf '%s\n' "$p	$(fo_version "$p")	${NOTE[$p]:-}" >> "$RES/failover-pairs.tsv"
+  done
+  STEP_FN=$saved_fn; RETRY_T0=$saved_t0; RETRY_BUDGET=$saved_budget
+  teardown_net
+}
+
 # ------------------------------------------------------------------ main
 T_START=$SECONDS
 log "building (tsc)"
@@ -648,8 +1083,9 @@ done
   fi
 } > "$RES/env.txt"
 log "results -> $RES"
-if [ "$RELAY_ONLY" = 1 ]; then RUN=; CLASSES_PHASE=0; log "RELAY_ONLY=1: the relay phase alone"; fi
-if [ "$CLASSES_ONLY" = 1 ]; then RUN=; RELAY_PHASE=0; CLASSES_PHASE=1; log "CLASSES_ONLY=1: the classes phase alone"; fi
+if [ "$RELAY_ONLY" = 1 ]; then RUN=; CLASSES_PHASE=0; FAILOVER_PHASE=0; log "RELAY_ONLY=1: the relay phase alone"; fi
+if [ "$CLASSES_ONLY" = 1 ]; then RUN=; RELAY_PHASE=0; CLASSES_PHASE=1; FAILOVER_PHASE=0; log "CLASSES_ONLY=1: the classes phase alone"; fi
+if [ "$FAILOVER_ONLY" = 1 ]; then RUN=; RELAY_PHASE=0; CLASSES_PHASE=0; FAILOVER_PHASE=1; log "FAILOVER_ONLY=1: the failover phase alone"; fi
 [ -z "$RUN" ] || setup_net
 for s in $RUN; do bench_server "$s"; done
 # 6. every server at half of Leasehold's highest sustained rate: the latency comparison at one offered rate
@@ -684,6 +1120,13 @@ if [ "$RELAY_PHASE" = 1 ]; then
   fi
 fi
 
+# 9. the failover phase: pairs of servers, perfdhcp broadcasting to both
+if [ "$FAILOVER_PHASE" = 1 ]; then
+  T_FAILOVER=$SECONDS
+  failover_phase
+  [ -s "$RES/failover-env.txt" ] && echo "wall time: $((SECONDS - T_FAILOVER)) s" >> "$RES/failover-env.txt"
+fi
+
 QUICK_NOTE=$( [ "${BENCH_QUICK:-0}" = 1 ] && echo 'QUICK smoke run, figures not comparable' || true)
 if [ -n "$RUN" ]; then
   printf 'server\tversion\tdrop_max\tconfirm_secs\tnote\n' > "$RES/servers.tsv"
@@ -693,4 +1136,5 @@ if [ -n "$RUN" ]; then
 fi
 [ -s "$RES/relay.tsv" ] && $LIB relaysummary "$RES" "$DROP_MAX" "$QUICK_NOTE"
 [ -s "$RES/classes.tsv" ] && $LIB classessummary "$RES" "$DROP_MAX" "$QUICK_NOTE"
+[ -s "$RES/failover.tsv" ] && $LIB failoversummary "$RES" "$DROP_MAX" "$QUICK_NOTE"
 log "details in $RES"

@@ -15,12 +15,21 @@
 //   relayrates SPEC [BASE]  RELAY_RATES ("25% 50%", "4000") as offered rates, one a line
 //   relaysummary DIR DROP_MAX TITLE   the relay phase's tables (DIR/relay.tsv): printed, saved as
 //                           DIR/relay-summary.md and, unless BENCH_NO_RESULTS=1, RESULTS.md section `relay`
+//   foconverge FORMAT A B READY START DONE SECS TIMEOUT [STALL]   the failover phase's partner lag: reads lease
+//                           files A and B (FORMAT isc|kea), writes READY, waits for START (perfdhcp's start,
+//                           ms), polls from START + SECS until they agree and DONE exists, or TIMEOUT s, or
+//                           STALL s without either file growing while they differ (shell assignments L_...)
+//   focheck FORMAT A B      do lease files A and B agree, is an address held by two clients (shell assignments C_...)
+//   keastate URL            the HA state of a Kea server through its control agent (ha-heartbeat)
+//   failoversummary DIR DROP_MAX TITLE   the failover phase's tables (DIR/failover.tsv): printed, saved as
+//                           DIR/failover-summary.md and, unless BENCH_NO_RESULTS=1, RESULTS.md section `failover`
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RESULTS_FILE, writeSection } from '../results-file.js';
 import { classesSummary } from './classes.js';
 import { classesConf, macList } from './classes-conf.js';
+import { checkFiles, converge, failoverSummary, keaState, type LeaseFormat } from './failover.js';
 import { fsyncCheckFile } from './fsync.js';
 import { parsePerfdhcpFile } from './perfdhcp.js';
 import { cpuSeconds, residentKb } from './proc.js';
@@ -35,7 +44,7 @@ function macs(n: number, seed: number, file: string): void {
   writeFileSync(file, `${macList(n, seed).join('\n')}\n`);
 }
 
-function main(argv: string[]): number {
+function main(argv: string[]): number | Promise<number> {
   const [cmd, ...args] = argv;
   switch (cmd) {
     case 'cpu': {
@@ -121,12 +130,63 @@ function main(argv: string[]): number {
       console.log(text);
       return 0;
     }
+    case 'foconverge': {
+      const [format, pathA, pathB, readyFile, startFile, doneFile, secs, timeoutS, stallS] = args;
+      return converge({
+        format: format as LeaseFormat,
+        pathA: pathA!,
+        pathB: pathB!,
+        readyFile: readyFile!,
+        startFile: startFile!,
+        doneFile: doneFile!,
+        secs: Number(secs),
+        timeoutS: Number(timeoutS ?? 30),
+        stallS: Number(stallS ?? 10),
+      }).then((c) => {
+        console.log(`L_lag_ms=${q(c.lagMs === undefined ? '' : c.lagMs)}`);
+        console.log(
+          `L_lag_bound=${q(c.lagMs === undefined ? (c.gaveUp ?? 'timeout') : c.atFirstPoll ? 'first-poll' : 'exact')}`,
+        );
+        console.log(`L_first_poll_ms=${q(c.firstPollMs)}`);
+        console.log(`L_differing_at_end=${q(c.differingAtEnd)}`);
+        console.log(`L_polls=${q(c.polls)}`);
+        console.log(`L_settled_ms=${q(c.settledMs ?? '')}`);
+        console.log(`L_differing_settled=${q(c.differingSettled ?? '')}`);
+        return 0;
+      });
+    }
+    case 'focheck': {
+      const a = checkFiles(args[1]!, args[2]!, args[0] as LeaseFormat);
+      for (const [k, v] of Object.entries(a)) console.log(`C_${k}=${q(Array.isArray(v) ? v.join('; ') : v)}`);
+      return 0;
+    }
+    case 'keastate':
+      return keaState(args[0]!).then((s) => {
+        console.log(s);
+        return 0;
+      });
+    case 'failoversummary': {
+      const dir = args[0]!;
+      const text = [
+        `## Failover pairs (\`npm run bench\`, failover phase)${args[2] ? ` — ${args[2]}` : ''}`,
+        '',
+        failoverSummary(dir, Number(args[1] ?? 1)),
+        '',
+        'Topology, method and caveats: bench/README.md, "Failover phase".',
+      ].join('\n');
+      writeFileSync(resolve(dir, 'failover-summary.md'), `${text}\n`);
+      if (process.env.BENCH_NO_RESULTS !== '1') writeSection('failover', text);
+      console.log(text);
+      return 0;
+    }
     default:
       console.error(
-        'usage: cli.js cpu|rss|macs|perfdhcp|fsync|classesconf|classessummary|synctime|summary|lastrate|relayrates|relaysummary ...',
+        'usage: cli.js cpu|rss|macs|perfdhcp|fsync|classesconf|classessummary|synctime|summary|lastrate|relayrates|relaysummary|foconverge|focheck|keastate|failoversummary ...',
       );
       return 2;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+  process.exitCode = code;
+});
