@@ -35,6 +35,8 @@ export class ServerLeaseSide implements LeaseSide {
   private readonly desired = new Map<number, BindingState>();
   private lastBalance = 0;
   private schedBalance = 0;
+  /** ISC's random() % 5 seconds added to a rebalance time (injected: the simulation runs from a seed). */
+  private readonly jitter: () => number;
 
   constructor(
     allocator: Allocator,
@@ -42,12 +44,14 @@ export class ServerLeaseSide implements LeaseSide {
     settings: PeerSettings,
     relationship: () => Relationship,
     log: (level: 'info' | 'error', text: string) => void,
+    random: () => number = Math.random,
   ) {
     this.a = allocator;
     this.name = name;
     this.settings = settings;
     this.rel = relationship;
     this.log = log;
+    this.jitter = () => Math.floor(random() * 5);
   }
 
   /** The lease records changed since last asked (to be written before any BNDACK leaves). */
@@ -280,7 +284,7 @@ export class ServerLeaseSide implements LeaseSide {
       },
       pools: input,
       now,
-      jitter: () => Math.floor(Math.random() * 5),
+      jitter: this.jitter,
     });
     this.lastBalance = res.lastBalance;
     this.schedBalance = res.schedBalance;
@@ -328,7 +332,7 @@ export class ServerLeaseSide implements LeaseSide {
         schedBalance: at ?? 0,
         freeHeadEnds: this.headEnds(p, 'free'),
         backupHeadEnds: this.headEnds(p, 'backup'),
-        jitter: () => Math.floor(Math.random() * 5),
+        jitter: this.jitter,
       });
       if (next !== undefined && (at === undefined || next < at)) at = next;
     }
