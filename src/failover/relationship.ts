@@ -8,7 +8,7 @@
 // updates and update requests; relationship-types.ts holds the types it exports.
 //
 // It follows ISC dhcpd 4.4 (server/failover.c) where the draft leaves a choice:
-// - Both servers listen and connect; only the primary sends CONNECT on the link it opened. The first
+// - Both servers listen and connect; the primary sends CONNECT on every link, opened or accepted. The first
 //   link that completes CONNECT/CONNECTACK is the link to the peer; a second one is refused
 //   ("already connected"). A CONNECT or CONNECTACK whose time is more than 60 s off ours is refused
 //   ("time offset too large"), as is a partner of another relationship name.

@@ -290,11 +290,13 @@ function dhcpRequest(f: RequestFacts): void {
     return;
   }
   if (ctx.failover !== undefined && fixed === undefined) {
-    const gate = requestGate(f, slot, msg);
-    if (gate === 'ignore') return;
-    if (gate === 'nak') {
-      f.out.log.push(nakLine(f.who, cip));
-      f.out.reply = nakReply(f, claimed, leases.nakMessage);
+    const gate = requestGate(f, slot);
+    if (gate.action === 'ignore') {
+      out.log.push(`${msg}: ${gate.reason}`);
+      return;
+    }
+    if (gate.action === 'nak') {
+      nak(f, msg, gate.reason, cip, claimed);
       return;
     }
   }

@@ -137,22 +137,22 @@ export function capLeaseTime(f: RequestFacts, slot: number, plan: LeasePlan, isA
 }
 
 /**
- * dhcprequest's failover gates for the lease the request names: 'serve', or 'ignore' / 'nak' with
- * the reason logged after `msg` (ISC: not responding; owned by the peer; in transition; reset).
+ * dhcprequest's failover gates for the lease the request names: serve it, or ignore the request or NAK
+ * it for `reason` (ISC: not responding; owned by the peer; in transition; reset by the administrator).
  */
-export function requestGate(f: RequestFacts, slot: number, msg: string): 'serve' | 'ignore' | 'nak' {
+export function requestGate(
+  f: RequestFacts,
+  slot: number,
+): { action: 'serve' } | { action: 'ignore' | 'nak'; reason: string } {
   const st = stateOf(f, slot);
-  if (st === undefined) return 'serve';
+  if (st === undefined) return { action: 'serve' };
   if (st.service === 'not-responding' || st.service === 'startup') {
-    f.out.log.push(`${msg}: not responding${st.nrr}`);
-    return 'ignore';
+    return { action: 'ignore', reason: `not responding${st.nrr}` };
   }
   const lease = leaseView(f.ctx.leases, slot);
-  if (lease === undefined) return 'serve';
+  if (lease === undefined) return { action: 'serve' };
   const v = requestVerdict(lease, allocContext(st, f.ctx.now));
-  if (v.action === 'serve') return 'serve';
-  f.out.log.push(`${msg}: ${v.log}`);
-  return v.action;
+  return v.action === 'serve' ? v : { action: v.action, reason: v.log };
 }
 
 /** dhcprelease / dhcpdecline: a server that is not responding ignores them ("PEER: ignored (why)"). */

@@ -87,7 +87,6 @@ export class ServerLeaseSide implements LeaseSide {
     const info = this.a.failoverSlotInfo(slot);
     if (info === undefined) return undefined;
     const r = this.rel();
-    const opt = (t: number) => (t > 0 ? t : undefined);
     const lease: FoLease = {
       address: info.address,
       state: info.state,
@@ -100,9 +99,11 @@ export class ServerLeaseSide implements LeaseSide {
       onUpdateQueue: r.updates.isPending(info.address),
       lastXid: xid,
     };
-    const times = { starts: opt(info.starts), ends: opt(info.ends), tstp: opt(info.tstp), tsfp: opt(info.tsfp) };
-    for (const [k, v] of Object.entries(times))
-      if (v !== undefined) (lease as unknown as Record<string, number>)[k] = v;
+    // The allocator's 0 is "none"; the rules' is an absent field.
+    if (info.starts > 0) lease.starts = info.starts;
+    if (info.ends > 0) lease.ends = info.ends;
+    if (info.tstp > 0) lease.tstp = info.tstp;
+    if (info.tsfp > 0) lease.tsfp = info.tsfp;
     if (info.atsfp > 0) lease.atsfp = info.atsfp;
     if (info.cltt > 0) lease.cltt = info.cltt;
     if (info.hardware !== undefined) lease.hardware = info.hardware;

@@ -148,3 +148,10 @@ export function activeLeases(path: string): string[] {
     .map(([ip, v]) => `${ip} ${v.hw}`)
     .sort();
 }
+
+export type ServerKind = 'leasehold' | 'isc';
+
+/** Starts Leasehold's server or ISC dhcpd on srv0 of `ns`, waiting for "Server starting service.". */
+export function startServer(lab: Lab, ns: Netns, kind: ServerKind, f: ServerFiles): Promise<Spawned> {
+  return kind === 'isc' ? startIsc(lab, ns, f) : startOurs(lab, ns, f);
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, type TestContext, test } from 'node:test';
-import { createLab, type Lab, type Netns, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
+import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
 import type { Spawned } from '../lib/proc.js';
 import { waitFor, waitForLog } from '../lib/wait.js';
 import { parseEnv, readIfExists, startDhclient, tempDir } from '../server/harness.js';
@@ -19,21 +19,17 @@ import {
   failoverLink,
   files,
   requireDhcpd,
+  type ServerKind,
   splitMacs,
-  startIsc,
-  startOurs,
+  startServer,
 } from './harness.js';
 
 after(() => {
   assert.deepEqual(sweepLeakedNamespaces('this-run'), [], 'a namespace outlived its test');
 });
 
-type Kind = 'leasehold' | 'isc';
+type Kind = ServerKind;
 const OPTS = { mclt: 10, autoPartnerDown: 2, leaseTime: 600 };
-
-function start(lab: Lab, ns: Netns, kind: Kind, f: ReturnType<typeof files>): Promise<Spawned> {
-  return kind === 'isc' ? startIsc(lab, ns, f) : startOurs(lab, ns, f);
-}
 
 async function outage(t: TestContext, kinds: { a: Kind; b: Kind }, victim: 'a' | 'b', loseLeases: boolean) {
   if (!requireRoot(t)) return;
@@ -49,8 +45,8 @@ async function outage(t: TestContext, kinds: { a: Kind; b: Kind }, victim: 'a' |
   };
   const ns = { a: link.a, b: link.b };
   const procs: Record<'a' | 'b', Spawned> = {
-    a: await start(lab, ns.a, kinds.a, f.a),
-    b: await start(lab, ns.b, kinds.b, f.b),
+    a: await startServer(lab, ns.a, kinds.a, f.a),
+    b: await startServer(lab, ns.b, kinds.b, f.b),
   };
   for (const s of ['a', 'b'] as const) {
     await waitForLog(procs[s], /failover peer pair: I move from \S+ to normal$/m, {
@@ -94,7 +90,7 @@ async function outage(t: TestContext, kinds: { a: Kind; b: Kind }, victim: 'a' |
   // The victim comes back, with its lease file or without one, and recovers from the survivor.
   if (loseLeases) writeFileSync(f[victim].leases, '');
   const mark = procs[survivor].stderr().length;
-  procs[victim] = await start(lab, ns[victim], kinds[victim], f[victim]);
+  procs[victim] = await startServer(lab, ns[victim], kinds[victim], f[victim]);
   for (const s of ['a', 'b'] as const) {
     await waitForLog(procs[s], /failover peer pair: I move from \S+ to normal$/m, {
       name: `${s} stderr (after the restart)`,

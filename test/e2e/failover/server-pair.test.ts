@@ -5,8 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, type TestContext, test } from 'node:test';
-import { createLab, type Lab, type Netns, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
-import type { Spawned } from '../lib/proc.js';
+import { createLab, requireRoot, sweepLeakedNamespaces } from '../lib/netns.js';
 import { waitFor, waitForLog } from '../lib/wait.js';
 import { startDhclient, tempDir } from '../server/harness.js';
 import {
@@ -15,20 +14,16 @@ import {
   failoverLink,
   files,
   requireDhcpd,
+  type ServerKind,
   splitMacs,
-  startIsc,
-  startOurs,
+  startServer,
 } from './harness.js';
 
 after(() => {
   assert.deepEqual(sweepLeakedNamespaces('this-run'), [], 'a namespace outlived its test');
 });
 
-type Kind = 'leasehold' | 'isc';
-
-async function start(lab: Lab, ns: Netns, kind: Kind, f: ReturnType<typeof files>): Promise<Spawned> {
-  return kind === 'isc' ? startIsc(lab, ns, f) : startOurs(lab, ns, f);
-}
+type Kind = ServerKind;
 
 async function pairServesClients(t: TestContext, primary: Kind, secondary: Kind): Promise<void> {
   if (!requireRoot(t)) return;
@@ -39,8 +34,8 @@ async function pairServesClients(t: TestContext, primary: Kind, secondary: Kind)
   const link = await failoverLink(lab, macs);
   const fa = files(dir, 'a', failoverConf('a', 'primary'));
   const fb = files(dir, 'b', failoverConf('b', 'secondary'));
-  const a = await start(lab, link.a, primary, fa);
-  const b = await start(lab, link.b, secondary, fb);
+  const a = await startServer(lab, link.a, primary, fa);
+  const b = await startServer(lab, link.b, secondary, fb);
   for (const [p, name] of [
     [a, 'primary'],
     [b, 'secondary'],
