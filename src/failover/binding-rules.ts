@@ -64,17 +64,62 @@ export function fromWireTime(t: number): number {
   return t === MAX_TIME ? NEVER : t;
 }
 
+/** What tells a partner's update about an earlier binding from one about ours. */
+export interface StaleFacts {
+  /** The update's lease-expiry. */
+  ends?: number;
+  /** The update's chaddr. */
+  chaddr?: { htype: number; address: Uint8Array };
+  /** Our own update of the lease is queued or in flight: we hold a binding the partner has not acknowledged. */
+  ourNews?: boolean;
+}
+
+/**
+ * ISC refuses the partner's EXPIRED for an active lease with more than 65 s to run by our clock ("if
+ * we don't agree about expiry, it's invalid. 65 should allow for max clock skew (60) plus some
+ * fudge"), and otherwise lets the partner end an active lease. Departure: while our active lease
+ * runs, a partner's update that ends it (free, backup, expired, released) is refused when it is about
+ * an earlier binding than ours - while our own update of the lease is unacknowledged (we bound it
+ * since the partner last heard), when it expires an earlier end than ours, or when it releases
+ * another client's binding. The partner's queued updates from before a crash, a partition or a restart came
+ * back after the address had been bound again; ISC took them (a lease in its last 65 s, a release
+ * or a stale FREE's past potential expiry), freed the address under the client that held it, and
+ * both servers gave it out again. A refused update leaves the address bound until our update
+ * reaches the partner, or the lease expires.
+ */
+function staleAgainstActive(
+  lease: Pick<FoLease, 'ends' | 'hardware'>,
+  to: BindingState,
+  now: number,
+  upd: StaleFacts | undefined,
+): boolean {
+  if (upd === undefined || (to !== 'free' && to !== 'backup' && to !== 'expired' && to !== 'released')) return false;
+  // A lease that has ended by our clock is ended whatever the partner says of it.
+  const ends = lease.ends ?? 0;
+  if (ends <= now) return false;
+  if (upd.ourNews === true) return true;
+  if (to === 'expired') return upd.ends !== undefined && upd.ends < ends;
+  if (to !== 'released') return false;
+  const hw = lease.hardware;
+  return (
+    hw !== undefined &&
+    upd.chaddr !== undefined &&
+    (hw.type !== upd.chaddr.htype || !sameBytes(hw.address, upd.chaddr.address))
+  );
+}
+
 /**
  * normal_binding_state_transition_check: the state a peer's BNDUPD may move the lease to while we
  * are in normal. Returns `to` when allowed, else the lease's state (the update is then rejected).
- * `tsfp` is the update's potential expiry (0 when absent).
+ * `tsfp` is the update's potential expiry (0 when absent); `upd` what tells a stale update.
  */
 export function normalTransitionCheck(
-  lease: Pick<FoLease, 'state' | 'ends'>,
+  lease: Pick<FoLease, 'state' | 'ends' | 'hardware'>,
   to: BindingState,
   tsfp: number,
   role: Role,
   now: number,
+  upd?: StaleFacts,
 ): BindingState {
   const from = lease.state;
   if (to === from) return to;
@@ -85,6 +130,7 @@ export function normalTransitionCheck(
       // already been made"), so every transition out of free/abandoned is allowed.
       return to;
     case 'active':
+      if (staleAgainstActive(lease, to, now, upd)) return from;
       if (role === 'primary') return to === 'released' || to === 'abandoned' ? to : from;
       if (to === 'free' || to === 'backup') return tsfp > now ? from : to;
       if (to === 'expired') return (lease.ends ?? 0) - 65 > now ? from : to;
@@ -101,13 +147,15 @@ export function normalTransitionCheck(
 
 /** conflict_binding_state_transition_check: the same outside normal. */
 export function conflictTransitionCheck(
-  lease: Pick<FoLease, 'state' | 'ends'>,
+  lease: Pick<FoLease, 'state' | 'ends' | 'hardware'>,
   to: BindingState,
   now: number,
+  upd?: StaleFacts,
 ): BindingState {
   const from = lease.state;
   if (to === from || from !== 'active') return to;
   if (to === 'free' || to === 'backup') return from;
+  if (staleAgainstActive(lease, to, now, upd)) return from;
   if (to === 'expired') return (lease.ends ?? 0) - 65 > now ? from : to;
   return to;
 }
@@ -254,6 +302,17 @@ function notHoardingAfter(
   return secondaryNotHoarding(ctx, pool.free, pool.backup);
 }
 
+/** The same client: the same client identifier when both have one, else the same hardware address. */
+function sameClient(a: Pick<FoLease, 'uid' | 'hardware'>, b: Pick<FoLease, 'uid' | 'hardware'>): boolean {
+  if (a.uid !== undefined || b.uid !== undefined) return sameBytes(a.uid, b.uid);
+  return (
+    a.hardware !== undefined &&
+    b.hardware !== undefined &&
+    a.hardware.type === b.hardware.type &&
+    sameBytes(a.hardware.address, b.hardware.address)
+  );
+}
+
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -274,11 +333,18 @@ export function processBindUpdate(lease: FoLease | undefined, upd: BindUpdate, c
   if (!ctx.inThisRelationship)
     return bad(REJECT.ILLEGAL_IP_ADDR, 'IP address is covered by a different failover relationship state');
   let cur = withRewind(lease);
-  if (cur.onAckQueue) {
+  // Departure: an update of ours still waiting on the update queue duels as one in flight does. ISC
+  // duels only on the ack queue and takes the partner's update over a queued one ("we will send our
+  // own BNDUPD after sending the BNDACK"), but by then its data has replaced ours: a partner back from
+  // a restart sent an old binding of a lease renewed meanwhile, its earlier end went out in our
+  // update, and the lease was freed under its client.
+  if (cur.onAckQueue || cur.onUpdateQueue) {
     if (leaseIsBetter(cur, status, upd.cltt, ctx.role))
       return bad(REJECT.LESS_CRIT_BIND_INFO, 'incoming update is less critical than outgoing update');
-    cur = { ...cur, onAckQueue: false };
-    dequeued = cur;
+    if (cur.onAckQueue) {
+      cur = { ...cur, onAckQueue: false };
+      dequeued = cur;
+    }
   }
   const lt: FoLease = { ...cur };
   let chaddrChanged = false;
@@ -330,10 +396,15 @@ export function processBindUpdate(lease: FoLease | undefined, upd: BindUpdate, c
     lt.bootp = false;
   }
   const tsfpIn = upd.potentialExpiry === undefined ? 0 : fromWireTime(upd.potentialExpiry);
+  const stale: StaleFacts = {
+    ...(upd.leaseExpiry !== undefined ? { ends: fromWireTime(upd.leaseExpiry) } : {}),
+    ...(upd.chaddr !== undefined ? { chaddr: upd.chaddr } : {}),
+    ourNews: lease.onAckQueue || lease.onUpdateQueue,
+  };
   const allowed =
     ctx.myState === 'normal'
-      ? normalTransitionCheck(cur, status, tsfpIn, ctx.role, ctx.now)
-      : conflictTransitionCheck(cur, status, ctx.now);
+      ? normalTransitionCheck(cur, status, tsfpIn, ctx.role, ctx.now, stale)
+      : conflictTransitionCheck(cur, status, ctx.now, stale);
   if (allowed !== status)
     return bad(
       REJECT.FATAL_CONFLICT,
@@ -358,7 +429,25 @@ export function processBindUpdate(lease: FoLease | undefined, upd: BindUpdate, c
         (cur.hardware?.type !== lt.hardware?.type || !sameBytes(cur.hardware?.address, lt.hardware?.address)))
   )
     log.push(`Lease conflict at ${ipv4ToString(cur.address)}`);
-  const moved = transition({ ...lt, rewindState: next }, next, ctx);
+  // Departure: an active lease the partner's update keeps active for the same client keeps the later
+  // end of the two. Both servers may ACK one REQUEST (ISC answers one naming its partner when the
+  // lease is the client's: "both we and the peer are in a position to offer it ... I think it causes
+  // no harm"), with different lease times; the client goes by whichever ACK reached it, and ISC's
+  // duel kept the primary's, earlier, end - the address was given out again under the client.
+  if (
+    cur.state === 'active' &&
+    next === 'active' &&
+    sameClient(cur, lt) &&
+    cur.ends !== undefined &&
+    (lt.ends === undefined || lt.ends < cur.ends)
+  )
+    lt.ends = cur.ends;
+  // Departure from ISC: the accepted state becomes the desired one. ISC's supersede_lease(lease, lt,
+  // 0, 0, 0, 0) leaves desired_binding_state alone, so an update of ours still waiting on the update
+  // queue (not on the ack queue: that is the duel above) went out afterwards with the state it was
+  // queued with over the partner's newer one - a release queued before a partition undid the
+  // partner's ACK of the address to a client during it, and both servers then gave it away.
+  const moved = transition({ ...lt, rewindState: next, desiredState: next }, next, ctx);
   let out = moved.lease;
   let sendToBackup = false;
   if (wantsBackup && notHoardingAfter(ctx, cur, out)) {

@@ -22,7 +22,13 @@
 //   max-unacked-updates are unacknowledged at once. A BNDACK goes out only after the change it
 //   acknowledges is durable (the 'send-after-commit' effect).
 // Departures: a lost link is retried after 5 s whichever side we are (ISC's primary may wait 90 s);
-// BNDACKs are not held back to batch them beyond the journal's own group commit.
+// BNDACKs are not held back to batch them beyond the journal's own group commit; unacknowledged
+// updates are sent again after any lost link, whatever the state (transitionDisconnect); a server in
+// RECOVER asks for everything on each new link (resumeRecovery); an update the partner refused as an
+// invalid transition is sent again a minute later (update-flow.ts); auto-partner-down counts only
+// while the link is down (linkUp); a state returned to from STARTUP acts on the partner's (REEVALUATE);
+// RECOVER counts its MCLT from when it is entered (setState); PARTNER-DOWN waits for its update
+// queue to drain before it gives way to a recovered partner (peerStateChanged).
 
 import { connectAckMessage, connectAckRefusal, connectMessage, connectRefusal } from './handshake.js';
 import { poolReqNegativeLine, poolRespLine } from './pool-balance.js';
@@ -62,6 +68,14 @@ export type {
 type TimerName = 'contact' | 'peerTimeout' | 'startup' | 'recoverDone' | 'autoPartnerDown' | 'reconnect' | 'balance';
 
 const STARTUP_SECONDS = 15;
+/** Our states in which a partner's STATE that repeats the known one is acted on (transitions.ts peerStateChanged). */
+const REEVALUATE: ReadonlySet<number> = new Set([
+  S.PARTNER_DOWN,
+  S.COMMUNICATIONS_INTERRUPTED,
+  S.RESOLUTION_INTERRUPTED,
+  S.RECOVER,
+  S.CONFLICT_DONE,
+]);
 const LINK_STARTUP_SECONDS = 15;
 const RECONNECT_SECONDS = 5;
 
@@ -85,6 +99,10 @@ export class Relationship {
   private readonly timers = new Map<TimerName, number>();
   private out: Effect[] = [];
   private readonly flow: UpdateFlow;
+  /** No STATE has come yet on the link to the peer. */
+  private firstState = false;
+  /** The partner is RECOVER-DONE: move from PARTNER-DOWN to NORMAL once our updates are all acknowledged. */
+  private normalOnceDrained = false;
 
   constructor(cfg: RelationshipConfig, leases: LeaseSide, now: number, saved?: PersistedState) {
     this.cfg = cfg;
@@ -166,6 +184,7 @@ export class Relationship {
     if (this.linkToPeer === id && this.links.has(id)) {
       this.timers.set('peerTimeout', now + this.cfg.maxResponseDelay);
     }
+    this.normalIfDrained(now);
     return this.drain();
   }
 
@@ -192,12 +211,14 @@ export class Relationship {
       this.timers.delete(name);
       this.fire(name, now);
     }
+    const retry = this.flow.nextRetry();
+    if (retry !== undefined && retry <= now) this.flow.retryRefused(now);
     return this.drain();
   }
 
   /** The earliest time tick() has something to do, or undefined. */
   nextDeadline(): number | undefined {
-    let next: number | undefined;
+    let next = this.flow.nextRetry();
     for (const at of this.timers.values()) if (next === undefined || at < next) next = at;
     for (const link of this.links.values()) {
       const at = link.startupDeadline;
@@ -223,6 +244,11 @@ export class Relationship {
 
   get connected(): boolean {
     return this.linkToPeer !== undefined;
+  }
+
+  /** Updates the partner refused, waiting to be sent again. */
+  get refusedPending(): boolean {
+    return this.flow.nextRetry() !== undefined;
   }
 
   /** The lease file record for the current states (write_failover_state). */
@@ -266,13 +292,22 @@ export class Relationship {
       this.close(id);
       return;
     }
-    this.linkToPeer = id;
-    this.timers.delete('reconnect');
+    this.linkUp(id);
     this.connectAck(id, link, msg, now);
     if (msg.maxUnacked !== undefined) this.partner.maxUnacked = msg.maxUnacked;
     if (msg.receiveTimer !== undefined) this.partner.maxResponseDelay = msg.receiveTimer;
     this.mclt = msg.mclt;
     this.sendState(now);
+    this.resumeRecovery(now);
+  }
+
+  /**
+   * Departure: a server in RECOVER asks for everything again on each new link. ISC asks as it enters
+   * RECOVER and when the partner's state changes, so one whose UPDDONE was lost with the link, the
+   * partner having moved to RECOVER-DONE meanwhile, stayed in RECOVER for good.
+   */
+  private resumeRecovery(now: number): void {
+    if (this.me.state === S.RECOVER) this.flow.sendUpdateRequest(true, now);
   }
 
   private onConnectAck(id: number, link: Link, msg: FailoverMessage, now: number): void {
@@ -289,13 +324,13 @@ export class Relationship {
       this.close(id);
       return;
     }
-    this.linkToPeer = id;
-    this.timers.delete('reconnect');
+    this.linkUp(id);
     this.sendState(now);
     if (msg.maxUnacked !== undefined) this.partner.maxUnacked = msg.maxUnacked;
     if (msg.receiveTimer !== undefined) this.partner.maxResponseDelay = msg.receiveTimer;
     this.timers.set('contact', now + Math.floor(this.partner.maxResponseDelay / 3));
     this.timers.set('peerTimeout', now + this.cfg.maxResponseDelay);
+    this.resumeRecovery(now);
   }
 
   // ---- messages on the established link -----------------------------------------------------------
@@ -357,21 +392,53 @@ export class Relationship {
 
   /** dhcp_failover_state_transition(state, "disconnect") (transitions.ts disconnected). */
   private transitionDisconnect(now: number): void {
+    this.normalOnceDrained = false;
     if (this.linkToPeer !== undefined) {
       this.log('info', `peer ${this.name}: disconnected`);
       this.linkToPeer = undefined;
+      // No BNDACK will come for what the lost link carried: it is sent again on the next one (ISC
+      // rescinds only when it leaves NORMAL, POTENTIAL-CONFLICT or PARTNER-DOWN, or loses the link in
+      // CONFLICT-DONE; updates sent in another state before the link died stayed unacknowledged and,
+      // with max-unacked-updates of them, no update went out again until those leases changed).
+      this.updates.rescind();
     }
     this.timers.delete('contact');
     this.timers.delete('peerTimeout');
     this.timers.delete('startup');
     this.carryOut(disconnected(this.me.state, this.me.saved), now);
+    // Out of contact again in COMMUNICATIONS-INTERRUPTED: auto-partner-down counts from now.
+    if (
+      this.me.state === S.COMMUNICATIONS_INTERRUPTED &&
+      this.cfg.autoPartnerDown > 0 &&
+      !this.timers.has('autoPartnerDown')
+    )
+      this.timers.set('autoPartnerDown', now + this.cfg.autoPartnerDown);
+  }
+
+  /**
+   * The link to the peer is up. Departure: auto-partner-down stops counting - the partner is there.
+   * ISC stops it only on a state change, so it could fire between the CONNECT and the partner's
+   * STATE: that server went PARTNER-DOWN as its partner, hearing its COMMUNICATIONS-INTERRUPTED,
+   * went NORMAL, and ISC's transitions then ended in SHUTDOWN ("moves to normal during conflict
+   * resolution - panic").
+   */
+  private linkUp(id: number): void {
+    this.linkToPeer = id;
+    this.firstState = true;
+    this.timers.delete('reconnect');
+    this.timers.delete('autoPartnerDown');
   }
 
   /** dhcp_failover_set_state. */
   private setState(next: number, now: number): void {
     const prev = this.me.state;
     if (prev === S.NORMAL || prev === S.POTENTIAL_CONFLICT || prev === S.PARTNER_DOWN) this.updates.rescind();
-    if (next !== S.RECOVER_WAIT && next !== S.STARTUP && prev !== S.STARTUP) this.me.stos = Math.floor(now);
+    // ISC keeps the old stos into RECOVER-WAIT and out of STARTUP. Departure: RECOVER counts from now
+    // however it is entered - from STARTUP ISC kept the stos of a state left long before (the saved
+    // NORMAL of a server back from hours down), so RECOVER-WAIT was skipped, and the pair went NORMAL
+    // while the partner's updates of the addresses it bound meanwhile were still queued.
+    if (next !== S.RECOVER_WAIT && next !== S.STARTUP && (prev !== S.STARTUP || next === S.RECOVER))
+      this.me.stos = Math.floor(now);
     // Administratively shut down while the partner took over: no need to wait for MCLT.
     if (next === S.RECOVER && prev === S.SHUTDOWN && this.partner.state === S.PARTNER_DOWN && this.updates.empty) {
       this.me.stos = Math.floor(now) - this.mclt;
@@ -437,9 +504,18 @@ export class Relationship {
       previous,
       next,
       startup: ((msg.serverFlags ?? 0) & SERVER_FLAG.STARTUP) !== 0,
+      firstOnLink: this.firstState,
     });
+    this.firstState = false;
     if (!decision.record) {
+      const wasStartup = this.me.state === S.STARTUP;
       this.carryOut(decision, now);
+      // Departure: back from STARTUP to a state that acts on a partner state it already knew (ISC's
+      // list: PARTNER-DOWN, COMMUNICATIONS-INTERRUPTED, RESOLUTION-INTERRUPTED, RECOVER,
+      // CONFLICT-DONE), it acts on it now. ISC only returns to the saved state and waits for a change
+      // that may not come: a server restarted in COMMUNICATIONS-INTERRUPTED whose partner sat in
+      // RECOVER-DONE (waiting for it to be NORMAL) stayed so, both, for good.
+      if (wasStartup && REEVALUATE.has(this.me.state)) this.peerStateChanged(msg, now);
       return;
     }
     this.partner.state = next;
@@ -451,9 +527,23 @@ export class Relationship {
     if (this.me.state === S.NORMAL && next === S.NORMAL)
       this.log('info', `failover peer ${this.name}: Both servers normal`);
     this.out.push({ kind: 'persist' });
-    this.carryOut(decision, now);
+    // Departure: PARTNER-DOWN gives way to the recovered partner only once the partner holds every
+    // binding we made, our update queue empty. ISC moves to NORMAL at once, and the partner goes
+    // NORMAL and allocates its free addresses while updates of the ones we bound in PARTNER-DOWN
+    // (after the partner's UPDDONE, or more than the link carried) were still queued here.
+    const current = this.me.state === S.STARTUP ? this.me.saved : this.me.state;
+    const hold = current === S.PARTNER_DOWN && decision.next === S.NORMAL && !this.updates.empty;
+    this.normalOnceDrained = hold;
+    this.carryOut(hold ? { actions: decision.actions } : decision, now);
     if (this.me.state === S.STARTUP && this.me.saved !== S.STARTUP) this.setState(this.me.saved, now);
     this.computeService();
+  }
+
+  /** PARTNER-DOWN to NORMAL once the update queue held back by peerStateChanged has drained. */
+  private normalIfDrained(now: number): void {
+    if (!this.normalOnceDrained || !this.updates.empty) return;
+    this.normalOnceDrained = false;
+    if (this.me.state === S.PARTNER_DOWN && this.partner.state === S.RECOVER_DONE) this.setState(S.NORMAL, now);
   }
 
   /** Carries out a transitions.ts decision: its actions in order, then the move to its next state. */

@@ -92,6 +92,8 @@ export interface PeerStateInput {
   next: number;
   /** The STATE message's server-flags has STARTUP set. */
   startup: boolean;
+  /** The first STATE on a new link (a restart or a lost link since the partner's last one). */
+  firstOnLink?: boolean;
 }
 
 /**
@@ -103,6 +105,15 @@ export interface PeerStateInput {
  */
 export function peerStateChanged(input: PeerStateInput): Transition & { record: boolean } {
   const { me, saved, previous, next } = input;
+  // Departure: back in touch in RECOVER-WAIT or RECOVER-DONE (from a restart, or after the link was
+  // lost) with a partner in PARTNER-DOWN, a server has missed what the partner did meanwhile, as one
+  // back in NORMAL has (ISC moves that one to RECOVER): it recovers again. ISC stayed, went on to
+  // NORMAL with the partner while the partner's updates were still queued, and handed out addresses
+  // the partner had bound meanwhile.
+  const current = me === S.STARTUP ? saved : me;
+  if (input.firstOnLink && next === S.PARTNER_DOWN && (current === S.RECOVER_WAIT || current === S.RECOVER_DONE)) {
+    return { record: previous !== next, ...to(S.RECOVER) };
+  }
   if (previous === next && me !== S.UNKNOWN_STATE) {
     switch (me) {
       case S.STARTUP:

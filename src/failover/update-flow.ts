@@ -10,7 +10,10 @@
 import { ipv4ToString } from '../leases/lease.js';
 import type { LeaseSide, Link, Unstamped } from './relationship-types.js';
 import { UpdateQueue } from './update-queue.js';
-import { type FailoverMessage, MSG as M } from './wire.js';
+import { type FailoverMessage, MSG as M, REJECT } from './wire.js';
+
+/** Seconds before an update the partner refused as an invalid transition is sent again (ISC's largest clock skew). */
+export const REFUSED_RETRY_SECONDS = 60;
 
 /** What the update flow needs of its relationship. */
 export interface UpdatePort {
@@ -40,6 +43,8 @@ export class UpdateFlow {
   private updateRequestXid = 0;
   /** ISC curUPD: the update request in progress (UPDREQ or UPDREQALL), 0 for none. */
   private currentRequest = 0;
+  /** Addresses whose update the partner refused as an invalid transition, and when to send them again. */
+  private readonly retries = new Map<number, number>();
 
   constructor(name: string, leases: LeaseSide, port: UpdatePort) {
     this.name = name;
@@ -72,6 +77,20 @@ export class UpdateFlow {
     const xid = this.queue.flyingXid(address);
     if (msg.rejectReason) {
       this.leases.applyBindAck(address, msg, now);
+      // Departure: an update refused as an invalid state transition is sent again a minute later.
+      // The refusal may be the partner's clock being behind ours (the potential expiry we send is
+      // "in the future" to it, or the lease has not ended yet by its clock); ISC never sends it
+      // again, and a secondary in NORMAL, which leaves expiry to the primary, then held for good an
+      // active lease the primary had freed (after partner-down, say). A lease whose state changes
+      // meanwhile is sent anyway; what goes is always its state at the time.
+      if (msg.rejectReason === REJECT.FATAL_CONFLICT && (xid === undefined || xid === msg.xid)) {
+        this.retries.set(address, now + REFUSED_RETRY_SECONDS);
+      }
+      // Departure: a rejection answers the update it names. ISC takes the lease off the ack queue
+      // whatever the xid, so the rejection of an earlier update (the lease was sent again since,
+      // e.g. a DHCPACK after an expiry) dropped the one in flight: the partner's next update then
+      // met no duel and replaced our ACK, and the address was given to a second client.
+      if (xid !== undefined && xid !== msg.xid) return;
     } else if (xid === undefined) {
       // An ack for an update we did not send, or a second ack: ISC silently drops it.
     } else if (xid !== msg.xid) {
@@ -109,6 +128,23 @@ export class UpdateFlow {
       this.sendUpdateDone(now);
       this.port.log('info', `${what} from ${this.name}: nothing pending`);
     }
+  }
+
+  /** When the next refused update is due to be sent again, if any. */
+  nextRetry(): number | undefined {
+    let next: number | undefined;
+    for (const at of this.retries.values()) if (next === undefined || at < next) next = at;
+    return next;
+  }
+
+  /** Queues (and sends, link permitting) the refused updates due by `now`. */
+  retryRefused(now: number): void {
+    for (const [address, at] of this.retries) {
+      if (at > now) continue;
+      this.retries.delete(address);
+      if (!this.queue.isPending(address) && !this.queue.isFlying(address)) this.queue.queue(address);
+    }
+    this.sendUpdates(now);
   }
 
   /** The partner's UPDDONE: our update request is complete (ISC curUPD = 0). */

@@ -7,13 +7,12 @@ import type { ScopeTree } from '../conf/scope-tree.js';
 import { FailoverLink } from '../failover/daemon-link.js';
 import { type PeerSettings, peerSettings, persistedFrom, stateRecordOf } from '../failover/peer-config.js';
 import { type LeaseSide, Relationship } from '../failover/relationship.js';
-import { FO_STATE, failoverStateName } from '../failover/wire.js';
 import type { FailoverStateRecord, LeaseFileRecord } from '../leases/lease.js';
 import type { LeaseStore } from '../leases/store.js';
 import type { Allocator } from './allocator.js';
 import type { Logger } from './daemon-log.js';
-import type { FailoverPoolState, FailoverView } from './failover-engine.js';
-import type { FailoverPolicy } from './failover-slots.js';
+import type { FailoverView } from './failover-engine.js';
+import { FailoverViews, failoverPeerOf } from './failover-view.js';
 
 export const FAILOVER_VENDOR_CLASS = 'leasehold-0.1.0';
 
@@ -56,8 +55,8 @@ export async function startFailover(o: FailoverStartOptions): Promise<FailoverRu
   const saved = new Map<string, FailoverStateRecord>();
   for (const r of o.records) if (r.kind === 'failover-state') saved.set(r.peer, r);
   const peers = new Map<string, FailoverPeerRuntime>();
-  const views = new Map<string, FailoverPoolState>();
-  const policies = new Map<string, string>();
+  // The engine's view of each relationship and the allocator's policy follow every state change.
+  const views = new FailoverViews(o.allocator);
   const now = o.clock() / 1000;
   let lastCommit: Promise<void> = Promise.resolve();
   const write = (records: LeaseFileRecord[]): Promise<void> => {
@@ -80,7 +79,7 @@ export async function startFailover(o: FailoverStartOptions): Promise<FailoverRu
       persist: (record) => write([...side.takeRecords(), stateRecordOf(name, record)]),
       durable: () => write(side.takeRecords()),
       changed: () => {
-        refresh(name, relationship, settings);
+        views.refresh(relationship, settings);
         const records = side.takeRecords();
         if (records.length > 0) {
           write(records).catch((e: unknown) =>
@@ -96,41 +95,15 @@ export async function startFailover(o: FailoverStartOptions): Promise<FailoverRu
     }
     peers.set(name, { name, relationship, settings, link, side });
   }
-  // The engine's view of each relationship and the allocator's policy follow every state change.
-  function refresh(name: string, rel: Relationship, settings: PeerSettings): void {
-    views.set(name, {
-      name,
-      role: rel.role,
-      service: rel.service,
-      nrr: rel.notResponding,
-      hba: rel.hba,
-      loadBalanceMaxSecs: settings.loadBalanceMaxSecs,
-      alloc: {
-        role: rel.role,
-        myState: failoverStateName(rel.me.state),
-        partnerState: failoverStateName(rel.partner.state),
-        mclt: rel.mclt,
-        stos: rel.me.stos,
-      },
-    });
-    const policy = policyOf(rel);
-    const key = JSON.stringify(policy);
-    if (policies.get(name) !== key) {
-      policies.set(name, key);
-      o.allocator.setFailoverPolicy(name, policy);
-    }
-  }
-  for (const p of peers.values()) refresh(p.name, p.relationship, p.settings);
+  for (const p of peers.values()) views.refresh(p.relationship, p.settings);
   for (const p of peers.values()) await p.link.start();
   return {
     peers,
-    forPool: (pool) => (pool.failoverPeer === undefined ? undefined : views.get(pool.failoverPeer)),
+    forPool: (pool) => views.forPool(pool),
     committed: (records) => {
       for (const r of records) {
         if (r.kind !== 'lease') continue;
-        const slot = o.allocator.slotOf(r.address);
-        if (slot < 0) continue;
-        const peer = o.allocator.poolOfSlot(slot).failoverPeer;
+        const peer = failoverPeerOf(o.allocator, r.address);
         const p = peer === undefined ? undefined : peers.get(peer);
         if (p === undefined) continue;
         p.side.localChange(r.address);
@@ -141,15 +114,4 @@ export async function startFailover(o: FailoverStartOptions): Promise<FailoverRu
       for (const p of peers.values()) await p.link.stop();
     },
   };
-}
-
-/** The allocator's side of the state machine (failover-slots.ts FailoverPolicy), as ISC's timers read it. */
-function policyOf(rel: Relationship): FailoverPolicy {
-  const s = rel.service;
-  const policy: FailoverPolicy = {};
-  if (s === 'cooperating' || s === 'not-responding') policy.stepRewind = true;
-  if (s === 'not-cooperating') policy.rewindTo = rel.role === 'primary' ? 'free' : 'backup';
-  if (rel.role === 'secondary' && rel.me.state === FO_STATE.NORMAL) policy.holdActive = true;
-  if (rel.me.state === FO_STATE.PARTNER_DOWN) policy.partnerDown = { stos: rel.me.stos, mclt: rel.mclt };
-  return policy;
 }

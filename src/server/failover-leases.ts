@@ -4,8 +4,11 @@
 // their result is installed in the allocator; the records that changed are kept for the shell to
 // write (takeRecords) — a BNDACK leaves only after they are durable.
 //
-// ISC's desired_binding_state (the state our last BNDUPD carried) is kept only where it differs from
-// the binding state; our own changes are propagated as they are committed, so it is the state.
+// ISC's desired_binding_state (the state our last BNDUPD carried, or the one it is queued to carry)
+// is kept only where it differs from the binding state: our own changes set it to the new state
+// (supersede_lease with propagate), as does queueing for an update request (ISC), and so does a
+// partner's update we accept (a departure: binding-rules.ts processBindUpdate); it stays what an
+// update carried until the update is acknowledged (ISC).
 
 import {
   type BindUpdate,
@@ -35,6 +38,8 @@ export class ServerLeaseSide implements LeaseSide {
   private readonly desired = new Map<number, BindingState>();
   private lastBalance = 0;
   private schedBalance = 0;
+  /** ISC's random() % 5 seconds added to a rebalance time (injected: the simulation runs from a seed). */
+  private readonly jitter: () => number;
 
   constructor(
     allocator: Allocator,
@@ -42,12 +47,14 @@ export class ServerLeaseSide implements LeaseSide {
     settings: PeerSettings,
     relationship: () => Relationship,
     log: (level: 'info' | 'error', text: string) => void,
+    random: () => number = Math.random,
   ) {
     this.a = allocator;
     this.name = name;
     this.settings = settings;
     this.rel = relationship;
     this.log = log;
+    this.jitter = () => Math.floor(random() * 5);
   }
 
   /** The lease records changed since last asked (to be written before any BNDACK leaves). */
@@ -136,8 +143,10 @@ export class ServerLeaseSide implements LeaseSide {
     if (lease === undefined) return undefined;
     // send_bind_update: the rewind state steps up to the binding state as the update leaves.
     if (lease.rewindState !== lease.state) this.records.push(this.a.setFailoverTimes(slot, { rewind: lease.state }));
+    // The desired state stays what this update carries until the ack: if the partner's update changed
+    // the lease since it was queued, the ack puts it back in the state we told the partner (ISC
+    // dhcp_failover_process_bind_ack), so the two agree.
     const u = bindUpdateFor(lease);
-    this.desired.delete(slot);
     const msg: Partial<FailoverMessage> = {
       bindingStatus: parseBindingStatus(u.bindingStatus ?? lease.state) ?? 1,
       ...(u.clientId !== undefined ? { clientIdentifier: u.clientId } : {}),
@@ -249,11 +258,18 @@ export class ServerLeaseSide implements LeaseSide {
     if (r.sendToBackup) this.queued.push(address);
   }
 
+  /**
+   * dhcp_failover_generate_update_queue: the leases to queue, each with its desired state set to the
+   * binding state as it is queued - the partner hears the state the lease has, not one an update of
+   * the partner's superseded since our last BNDUPD.
+   */
   *updateCandidates(everything: boolean): Iterable<number> {
     for (const pool of this.a.failoverPools(this.name)) {
       for (const slot of this.a.failoverSlotsOf(pool)) {
         const lease = this.lease(slot);
-        if (lease !== undefined && needsUpdate(lease, everything)) yield lease.address;
+        if (lease === undefined || !needsUpdate(lease, everything)) continue;
+        this.desired.delete(slot);
+        yield lease.address;
       }
     }
   }
@@ -281,7 +297,7 @@ export class ServerLeaseSide implements LeaseSide {
       },
       pools: input,
       now,
-      jitter: () => Math.floor(Math.random() * 5),
+      jitter: this.jitter,
     });
     this.lastBalance = res.lastBalance;
     this.schedBalance = res.schedBalance;
@@ -329,7 +345,7 @@ export class ServerLeaseSide implements LeaseSide {
         schedBalance: at ?? 0,
         freeHeadEnds: this.headEnds(p, 'free'),
         backupHeadEnds: this.headEnds(p, 'backup'),
-        jitter: () => Math.floor(Math.random() * 5),
+        jitter: this.jitter,
       });
       if (next !== undefined && (at === undefined || next < at)) at = next;
     }

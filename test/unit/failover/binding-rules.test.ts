@@ -284,7 +284,9 @@ test('an accepted expired update frees the lease on both sides', () => {
   assert.equal(r.ackStatus, 'free'); // expired -> next free, msg status rewritten, failover.c:5442-5458
   assert.equal(r.lease.state, 'free'); // supersede_lease makes the transition (mdb.c:1405-1406)
   assert.equal(r.lease.rewindState, 'free'); // failover.c:5464
-  assert.equal(r.lease.desiredState, 'active'); // supersede without propagate leaves it (mdb.c:1478-1479)
+  // ISC's supersede without propagate leaves it 'active' (mdb.c:1478-1479), and an update of ours still
+  // queued would then carry it over the partner's; the accepted state is what the lease is now.
+  assert.equal(r.lease.desiredState, 'free');
   assert.equal(r.event, 'expiry'); // active -> free in a failover pool, mdb.c:1518-1525
   assert.equal(r.lease.tstp, NOW - 100); // tstp = ends, mdb.c:1561
   assert.equal(r.lease.tsfp, NOW - 100); // failover.c:5365
@@ -741,4 +743,79 @@ test('release_lease in a failover pool', () => {
   assert.equal(ack.lease.state, 'active');
   assert.equal(ack.lease.rewindState, 'active');
   assert.equal(ack.lease.desiredState, 'active');
+});
+
+// ---- departures the failover simulation (server-sim.test.ts) called for ---------------------------
+
+test('while our active lease runs, a partner update about an earlier binding does not end it', () => {
+  const ours = lease({
+    state: 'active',
+    desiredState: 'active',
+    ends: NOW + 100,
+    hardware: { type: 1, address: MAC },
+  });
+  const bad = `192.0.2.10: invalid state transition: active to `;
+  // An expiry of an earlier end than ours (ISC takes it within its 65 s fudge).
+  rejected(
+    processBindUpdate(ours, upd({ bindingStatus: 'expired', leaseExpiry: NOW - 50, potentialExpiry: NOW - 50 }), ctx()),
+    2,
+    `${bad}expired`,
+  );
+  // Another client's release (ISC always takes it).
+  rejected(
+    processBindUpdate(ours, upd({ bindingStatus: 'released', chaddr: { htype: 1, address: MAC2 } }), ctx()),
+    2,
+    `${bad}released`,
+  );
+  // Anything that ends it while our update of it has not been acknowledged (a FREE whose potential
+  // expiry has passed, which ISC takes in NORMAL from the primary).
+  const queued = { ...ours, onUpdateQueue: true };
+  rejected(
+    processBindUpdate(queued, upd({ bindingStatus: 'free', leaseExpiry: NOW + 100, potentialExpiry: NOW - 1 }), ctx()),
+    2,
+    `${bad}free`,
+  );
+  rejected(
+    processBindUpdate(queued, upd({ bindingStatus: 'released', leaseExpiry: NOW - 1 }), ctx({ myState: 'recover' })),
+    2,
+    `${bad}released`,
+  );
+  // The same client's release, the same end expiring, are the partner's news: taken.
+  accepted(processBindUpdate(ours, upd({ bindingStatus: 'released', leaseExpiry: NOW }), ctx()));
+  accepted(processBindUpdate(ours, upd({ bindingStatus: 'expired', leaseExpiry: NOW + 100 }), ctx({ now: NOW + 70 })));
+  // Once our lease has ended by our clock, it is ended whatever the update is about.
+  const over = { ...queued, ends: NOW - 1 };
+  accepted(processBindUpdate(over, upd({ bindingStatus: 'expired', leaseExpiry: NOW - 50 }), ctx()));
+  accepted(processBindUpdate(over, upd({ bindingStatus: 'released', chaddr: { htype: 1, address: MAC2 } }), ctx()));
+});
+
+test('an update of ours still queued duels as one in flight does', () => {
+  const ours = lease({
+    state: 'active',
+    desiredState: 'active',
+    ends: NOW + 600,
+    cltt: NOW - 10,
+    hardware: { type: 1, address: MAC2 },
+    onUpdateQueue: true,
+  });
+  // The partner's binding is older (cltt): ours, queued, wins (ISC dueled only on the ack queue).
+  rejected(
+    processBindUpdate(ours, upd({ cltt: NOW - 300, leaseExpiry: NOW + 60 }), ctx()),
+    16,
+    'incoming update is less critical than outgoing update',
+  );
+  // A newer one wins; it stays queued (the update goes with the accepted state).
+  const r = accepted(processBindUpdate(ours, upd({ cltt: NOW }), ctx()));
+  assert.equal(r.lease.onUpdateQueue, true);
+  assert.equal(r.lease.desiredState, 'active');
+});
+
+test("the same client's active lease keeps the later end of ours and the partner's", () => {
+  const ours = lease({ state: 'active', desiredState: 'active', ends: NOW + 30, hardware: { type: 1, address: MAC } });
+  // Both servers ACKed one REQUEST, ours with the longer lease: the client may hold either.
+  assert.equal(accepted(processBindUpdate(ours, upd({ leaseExpiry: NOW + 15 }), ctx())).lease.ends, NOW + 30);
+  assert.equal(accepted(processBindUpdate(ours, upd({ leaseExpiry: NOW + 90 }), ctx())).lease.ends, NOW + 90);
+  // Another client's binding is the partner's to say.
+  const other = upd({ leaseExpiry: NOW + 15, chaddr: { htype: 1, address: MAC2 } });
+  assert.equal(accepted(processBindUpdate(ours, other, ctx())).lease.ends, NOW + 15);
 });

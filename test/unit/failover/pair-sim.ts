@@ -5,6 +5,7 @@
 import {
   type Effect,
   type LeaseSide,
+  type PersistedState,
   Relationship,
   type RelationshipConfig,
 } from '../../../src/failover/relationship.js';
@@ -100,12 +101,18 @@ export class PairSim {
   private peerOf = new Map<string, ['a' | 'b', number]>();
   private nextLink = 1;
 
-  constructor(now: number, cfgA = config('primary'), cfgB = config('secondary')) {
+  /** `saved`: the state records the two start from (their lease files'). */
+  constructor(
+    now: number,
+    cfgA = config('primary'),
+    cfgB = config('secondary'),
+    saved: [PersistedState | undefined, PersistedState | undefined] = [undefined, undefined],
+  ) {
     this.now = now;
     const la = new MemoryLeases();
     const lb = new MemoryLeases();
-    this.a = { rel: new Relationship(cfgA, la, now), leases: la, log: [], persisted: 0, up: true };
-    this.b = { rel: new Relationship(cfgB, lb, now), leases: lb, log: [], persisted: 0, up: true };
+    this.a = { rel: new Relationship(cfgA, la, now, saved[0]), leases: la, log: [], persisted: 0, up: true };
+    this.b = { rel: new Relationship(cfgB, lb, now, saved[1]), leases: lb, log: [], persisted: 0, up: true };
   }
 
   private clockOf(side: 'a' | 'b'): number {

@@ -117,3 +117,27 @@ test('auto-partner-down moves to partner-down after its delay', () => {
   assert.equal(sim.a.rel.me.state, S.PARTNER_DOWN);
   assert.equal(sim.a.rel.service, 'partner-down');
 });
+
+test('restarted in communications-interrupted with the partner waiting in recover-done: both go on to normal', () => {
+  // The secondary, back in NORMAL from PARTNER-DOWN when it heard RECOVER-DONE, lost the link before the
+  // primary heard it, then restarted: it returns to COMMUNICATIONS-INTERRUPTED knowing the partner in
+  // RECOVER-DONE, and the primary waits there for it. ISC returned to the saved state and waited for a
+  // state change that never came; the saved state now acts on the partner's (REEVALUATE).
+  const at = T0 - 100;
+  const sim = new PairSim(T0, config('primary'), config('secondary', { mclt: 60 }), [
+    { my: { state: S.RECOVER_DONE, at }, partner: { state: S.PARTNER_DOWN, at } },
+    { my: { state: S.COMMUNICATIONS_INTERRUPTED, at }, partner: { state: S.RECOVER_DONE, at }, mclt: 60 },
+  ]);
+  // The primary runs on, in RECOVER-DONE; the secondary comes back a minute later.
+  sim.b.up = false;
+  sim.effects('a', sim.a.rel.start(T0));
+  sim.run(T0 + 60);
+  assert.equal(sim.a.rel.me.state, S.RECOVER_DONE);
+  sim.b.up = true;
+  sim.effects('b', sim.b.rel.start(T0 + 60));
+  sim.run(T0 + 90);
+  assert.equal(sim.b.rel.me.state, S.NORMAL, sim.b.log.join('\n'));
+  assert.equal(sim.a.rel.me.state, S.NORMAL, sim.a.log.join('\n'));
+  assert.ok(sim.b.log.includes('failover peer pair: I move from startup to communications-interrupted'));
+  assert.ok(sim.b.log.includes('failover peer pair: I move from communications-interrupted to normal'));
+});

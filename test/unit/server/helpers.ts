@@ -54,6 +54,8 @@ export interface RequestSpec {
   prl?: number[];
   uid?: Uint8Array;
   hostname?: string;
+  /** Seconds since the client began trying (the `secs` field). */
+  secs?: number;
 }
 
 export function request(spec: RequestSpec): DhcpMessage {
@@ -71,6 +73,7 @@ export function request(spec: RequestSpec): DhcpMessage {
     op: BOOTREQUEST,
     htype: spec.htype ?? 1,
     xid: spec.xid ?? 0x1234,
+    secs: spec.secs ?? 0,
     flags: spec.flags ?? 0,
     ciaddr: spec.ciaddr ? ip(spec.ciaddr) : 0,
     giaddr: spec.giaddr ? ip(spec.giaddr) : 0,
