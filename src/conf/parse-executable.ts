@@ -212,8 +212,6 @@ export function parseParameter(p: Cursor, pos: Pos, param: ResolvedOption): Exec
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') node.value = v;
   else if (v instanceof Uint8Array) node.value = bytesToText(Buffer.from(v).toString('latin1'));
   if (!SUPPORTED_PARAMETERS.has(name)) p.unsupported(name, pos);
-  // The style itself is understood; the updates it asks for are not sent yet.
-  else if (name === 'ddns-update-style' && node.value !== 'none') p.unsupported('dynamic DNS updates', pos);
   return node;
 }
 
@@ -354,7 +352,6 @@ function parseZone(p: Cursor, pos: Pos): ZoneDecl {
     }
   }
   if (p.next().t !== '}') p.fail('expecting right brace.');
-  p.unsupported('zone (dynamic DNS)', pos);
   return zone;
 }
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../conf/diagnostics.js';
 import { formatDiagnostic, parseDhcpdConf } from '../conf/index.js';
 import { buildScopeTree, type ScopeTree, subnetFor } from '../conf/scope-tree.js';
+import { ddnsSettings } from '../ddns/config.js';
 import { watchInterfaces } from '../io/interface-watch.js';
 import { type SystemInterface, selectInterfaces, systemInterfaces } from '../io/interfaces.js';
 import { openBestTransport } from '../io/raw-fallback.js';
@@ -19,6 +20,7 @@ import { type OmapiListener, startOmapiListener } from '../omapi/daemon-listener
 import type { Catalogue } from '../options/catalogue.js';
 import { Allocator } from './allocator.js';
 import { type DaemonOptions, ServerDaemon } from './daemon.js';
+import { DdnsShell } from './daemon-ddns.js';
 import { startFailover } from './daemon-failover.js';
 import type { Logger } from './daemon-log.js';
 import { serverProber } from './daemon-probe.js';
@@ -72,6 +74,8 @@ export interface StartDeps {
   daemon?: Partial<DaemonOptions>;
   /** The address the OMAPI listener binds (default all addresses, as ISC's omapi_protocol_listen). */
   omapiAddress?: string;
+  /** The DNS servers' port for dynamic DNS updates (tests; default 53). */
+  ddnsPort?: number;
 }
 
 export interface RunningServer {
@@ -237,7 +241,11 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
         level === 'error' ? log.error(text) : log.info(text),
       ),
   });
+  // Dynamic DNS (`ddns-update-style interim|standard`): its own socket and queue beside the packet path.
+  const ddnsConf = ddnsSettings(tree);
+  let ddns: DdnsShell | undefined;
   const daemon = new ServerDaemon({
+    ...(ddnsConf !== undefined ? { ddns: { submit: (r) => ddns?.submit(r) } } : {}),
     tree,
     allocator,
     store,
@@ -274,6 +282,22 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   }
   for (const line of transport.describe()) log.info(line);
   if (transport.kind === 'udp') for (const line of udpLimits(system, selection.served)) log.error(line);
+  if (ddnsConf !== undefined) {
+    const shell = new DdnsShell({
+      settings: ddnsConf,
+      allocator,
+      commit: (records) => daemon.commitRecords(records),
+      log,
+      clock,
+      ...(deps.ddnsPort !== undefined ? { port: deps.ddnsPort } : {}),
+    });
+    try {
+      await shell.start();
+      ddns = shell;
+    } catch (e) {
+      log.error(`Unable to start dynamic DNS updates: ${errText(e)}`);
+    }
+  }
   daemon.start(transport);
   let requestShutdown: (why: string) => void = () => undefined;
   const shutdownRequested = new Promise<string>((resolve) => {
@@ -374,6 +398,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
       // No OMAPI change after this point: what it answered is on disk, what it did not is not done.
       await omapi?.close();
       await failover?.stop();
+      await ddns?.stop();
       await daemon.stop();
       prober.close();
       if (settings.pidFile !== undefined) await removePidFile(settings.pidFile, pid, deps.pidFs);

@@ -18,7 +18,7 @@ import { ProgramRunner } from './daemon-programs.js';
 import { expireLeases, handle, probeAnswered } from './engine.js';
 import { abandonLeaseTime } from './engine-other.js';
 import type { FailoverView } from './failover-engine.js';
-import type { DynamicHostIndex, EngineContext, HandleResult, HostResolver } from './types.js';
+import type { DdnsRequest, DynamicHostIndex, EngineContext, HandleResult, HostResolver } from './types.js';
 
 export type Engine = (request: Parameters<typeof handle>[0], ctx: EngineContext) => HandleResult;
 
@@ -51,6 +51,8 @@ export interface DaemonOptions {
   failover?: FailoverView;
   /** Told of every record once it is durable (failover queues its binding updates from it). */
   onCommitted?: (records: readonly LeaseFileRecord[]) => void;
+  /** Takes the dynamic DNS work the engine asked for (daemon-ddns.ts); never waited for. */
+  ddns?: { submit(requests: readonly DdnsRequest[]): void };
 }
 
 export interface DaemonStats {
@@ -211,6 +213,7 @@ export class ServerDaemon {
     }
     for (const line of result.log) this.opts.log.info(line);
     if (result.executes !== undefined) for (const e of result.executes) this.programs.run(e);
+    if (result.ddns !== undefined) this.opts.ddns?.submit(result.ddns);
     const { reply } = result;
     // Nothing to write and nothing to probe (an OFFER without ping-check, a NAK, an INFORM answer, a
     // fixed-address ACK): nothing waits, the reply leaves now.
@@ -327,6 +330,7 @@ export class ServerDaemon {
     const expired = expireLeases(this.opts.allocator, now, events);
     for (const line of events.log) this.opts.log.info(line);
     if (events.executes !== undefined) for (const e of events.executes) this.programs.run(e);
+    if (events.ddns !== undefined) this.opts.ddns?.submit(events.ddns);
     if (expired.length > 0) await this.commit(expired.map((c) => c.lease));
     if (now - this.lastSummary >= (this.opts.summaryIntervalSec ?? 60)) {
       this.lastSummary = now;

@@ -5,6 +5,7 @@ import { type ScopeTree, subnetFor } from '../conf/scope-tree.js';
 import { ipToString } from '../wire/index.js';
 import { stashedAgentOptions } from './agent-options.js';
 import { ACTIVE, NO_SLOT } from './allocator.js';
+import { planCommitDdns, planRemovalDdns } from './ddns-plan.js';
 import { ignoresRelease } from './failover-engine.js';
 import { commitEvents, releaseEvents } from './lease-events.js';
 import { lookUp, reuse } from './lease-lookup.js';
@@ -36,6 +37,7 @@ export function handleRelease(f: RequestFacts): void {
   if (found && ctx.failover !== undefined && ignoresRelease(f, slot)) return;
   if (found && leases.stateOf(slot) === ACTIVE && leases.endsOf(slot) > ctx.now) {
     releaseEvents(f, slot);
+    planRemovalDdns(out, ciaddr, leases.leaseScopeOf(slot)?.variables);
     out.changes.push({ reason: 'release', lease: leases.release(slot, ctx.now) });
   }
   out.log.push(line);
@@ -138,12 +140,14 @@ export function handleBootp(f: RequestFacts): void {
   const subnet = subnetInNetwork(loc.network, address) ?? loc.subnet;
   const plan = planLease(f, pool, subnet, address);
   const ends = bootpLeaseEnds(plan.chain, ctx.now);
+  const dnsVars = leases.endsOf(slot) >= ctx.now ? leases.leaseScopeOf(slot)?.variables : undefined;
   commitEvents(f, plan.chain, slot, ends);
   if (!reuse(f, slot, plan, 'ack')) {
     const agent = stashedAgentOptions(f.request, plan.chain, ctx.tree.catalogue);
     const lease = leases.commit(slot, f.id, f.hostname, ctx.now, ends, true, agent);
     out.changes.push({ reason: 'commit', lease });
   }
+  planCommitDdns(f, plan.chain, address, ends, dnsVars);
   out.reply = leaseReply(f, 'bootp', address, plan);
   out.log.push(msg, bootReplyLine(f.who, address, undefined));
 }

@@ -21,6 +21,7 @@ import {
 import { stashedAgentOptions } from './agent-options.js';
 import { ABANDONED, ACTIVE, type Allocator, NO_SLOT } from './allocator.js';
 import { billLease } from './class-billing.js';
+import { planCommitDdns } from './ddns-plan.js';
 import { ABANDON_LEASE_TIME, handleBootp, handleDecline, handleInform, handleRelease } from './engine-other.js';
 import { capLeaseTime, failoverRole, keepFound, mayOffer, peerHoldsFree, requestGate } from './failover-engine.js';
 import type { Found } from './find-lease.js';
@@ -328,6 +329,7 @@ function commitAck(f: RequestFacts, slot: number, msg: string): void {
     }
   }
   if (!billLease(f, slot, 'ack', msg)) return;
+  const dnsVars = leases.endsOf(slot) >= ctx.now ? leases.leaseScopeOf(slot)?.variables : undefined;
   commitEvents(f, plan.chain, slot, leaseEnds(ctx.now, plan.times));
   if (!reuse(f, slot, plan, 'ack')) {
     const agent = stashedAgentOptions(f.request, plan.chain, ctx.tree.catalogue);
@@ -343,6 +345,8 @@ function commitAck(f: RequestFacts, slot: number, msg: string): void {
     );
     out.changes.push({ reason: 'commit', lease });
   }
+  const fqdn = planCommitDdns(f, plan.chain, address, leaseEnds(ctx.now, plan.times), dnsVars);
+  if (fqdn !== undefined) plan.fqdn = fqdn;
   const reply = leaseReply(f, 'ack', address, plan);
   // The lease's host name as it now is: the request's, the one a reuse kept, or none.
   out.log.push(msg, replyLine('DHCPACK', f.who, address, leases.hostnameOf(slot)));

@@ -13,6 +13,7 @@ import type { Scope } from '../conf/scope-tree.js';
 import type { Lease, LeaseVariable, VariableValue } from '../leases/lease.js';
 import { ipToBytes } from '../wire/index.js';
 import type { Allocator, LeaseScope } from './allocator.js';
+import { planRemovalDdns } from './ddns-plan.js';
 import { chainInputs, effectsOf, type RequestFacts } from './request-facts.js';
 import { leaseFacts, requestContext } from './scope-eval.js';
 import type { HandleResult } from './types.js';
@@ -121,6 +122,7 @@ export function expireWithEvents(leases: Allocator, now: number, out: HandleResu
   const ended: [number, LeaseScope][] = [];
   const expired = leases.expire(now, (slot, scope) => {
     if (scope.expiry !== undefined && scope.expiry.length > 0) ended.push([slot, scope]);
+    planRemovalDdns(out, leases.address[slot]!, scope.variables);
     // The bodies go with the binding; the variables stay with the expired lease, as in ISC.
     if (scope.release !== undefined || scope.expiry !== undefined)
       leases.setLeaseScope(slot, scope.variables !== undefined ? { variables: scope.variables } : undefined);

@@ -8,7 +8,7 @@ import { ACTIVE, NO_SLOT } from './allocator.js';
 import { bindingsOf, emitChainEffects } from './lease-events.js';
 import { INFINITE, type LeaseTimes, leaseTimes, offeredLeaseTime } from './lease-times.js';
 import { buildReply } from './reply-build.js';
-import { assembleOptions, configuredOptions, OPT_HOST_NAME } from './reply-options.js';
+import { assembleOptions, configuredOptions, OPT_FQDN, OPT_HOST_NAME } from './reply-options.js';
 import { type ChainLease, chainFor, type RequestFacts, serverIdFor } from './request-facts.js';
 import { leaseFacts } from './scope-eval.js';
 import type { Reply } from './types.js';
@@ -30,6 +30,8 @@ export interface LeasePlan {
   times: LeaseTimes;
   pool: Pool | undefined;
   subnet: Subnet;
+  /** Option 81 for an ACK, from the dynamic DNS decision (ddns-plan.ts). */
+  fqdn?: Uint8Array;
 }
 
 /**
@@ -120,6 +122,15 @@ export function leaseReply(f: RequestFacts, kind: 'offer' | 'ack' | 'bootp', add
 
 /** `use-host-decl-names`: the lease's host declaration's name as option 12 when none is configured (ISC). */
 function hostNameDefault(f: RequestFacts, plan: LeasePlan): Map<number, Uint8Array> | undefined {
+  if (plan.fqdn !== undefined) {
+    const m = hostNameOnly(f, plan) ?? new Map<number, Uint8Array>();
+    m.set(OPT_FQDN, plan.fqdn);
+    return m;
+  }
+  return hostNameOnly(f, plan);
+}
+
+function hostNameOnly(f: RequestFacts, plan: LeasePlan): Map<number, Uint8Array> | undefined {
   const host = f.host?.host;
   if (host === undefined || (plan.pool !== undefined && host.fixedAddresses.length > 0)) return undefined;
   if (lookupParameter(plan.chain, 'use-host-decl-names')?.value !== true) return undefined;

@@ -2,6 +2,7 @@
 
 import type { ExecuteRequest } from '../conf/eval-context.js';
 import type { Host, Scope, ScopeTree } from '../conf/scope-tree.js';
+import type { DdnsJob, DnsState } from '../ddns/transaction.js';
 import type { Lease } from '../leases/lease.js';
 import type { DhcpMessage, OutgoingMessage } from '../wire/index.js';
 import type { Allocator } from './allocator.js';
@@ -115,4 +116,13 @@ export interface HandleResult {
   log: string[];
   /** Programs the configuration's `execute` statements asked for; the daemon runs them without waiting. */
   executes?: ExecuteRequest[];
+  /** Dynamic DNS work for the daemon's updater (ddns-plan.ts), once the lease changes are durable. */
+  ddns?: DdnsRequest[];
+}
+
+/** One lease's DNS work: the job, what the lease's variables say DNS holds, and update-optimization. */
+export interface DdnsRequest {
+  job: DdnsJob;
+  current: DnsState;
+  optimize: boolean;
 }

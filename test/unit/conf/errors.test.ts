@@ -197,12 +197,12 @@ test('errors inside an included file name that file', () => {
 
 test('statements Leasehold does not act on yet are reported once per kind', () => {
   const r = parseDhcpdConfText(
-    'ddns-updates on;\nddns-updates off;\nzone example.org. { primary 192.0.2.53; }\nzone example.net. { primary 192.0.2.53; }\n',
+    'update-static-leases on;\nupdate-static-leases off;\nddns-dual-stack-mixed-mode on;\nddns-dual-stack-mixed-mode off;\n',
     't.conf',
   );
   assert.equal(r.error, undefined);
   assert.deepEqual(
     r.unsupported.map((u) => u.message.split(':')[0]),
-    ['ddns-updates', 'zone (dynamic DNS)'],
+    ['update-static-leases', 'ddns-dual-stack-mixed-mode'],
   );
 });

@@ -1,0 +1,350 @@
+// The server's dynamic DNS work queue, sans I/O: jobs in, datagrams out, answers and clock ticks in, log
+// lines and lease DNS state out. One transaction per address at a time, in the order the leases changed
+// (a release waits for the add it undoes). Unlike ISC dhcpd, which tries a DNS server once and gives up, a
+// step without an answer (or with SERVFAIL) is sent again with back-off (2 s, doubling to 16 s, across the
+// zone's servers) for up to an hour, and any answer from a server wakes the steps waiting for it: a DNS
+// server that was down gets every update once it is back. Each job logs a cause of failure once.
+
+import { type DdnsJob, DdnsTransaction, type DnsState, rcodeText, type Step } from './transaction.js';
+import { decodeResponse, encodeUpdate, type TsigKey } from './update-message.js';
+
+export interface DdnsZone {
+  /** Ends with '.'. */
+  name: string;
+  /** Server addresses (host-order), primaries first. */
+  servers: number[];
+  key?: TsigKey;
+}
+
+export interface Datagram {
+  id: number;
+  server: number;
+  bytes: Uint8Array;
+}
+
+export interface UpdaterOutput {
+  sends: Datagram[];
+  logs: string[];
+  /** What DNS now holds for an address, to keep with its lease (written to the lease file). */
+  states: { address: number; state: DnsState }[];
+}
+
+export interface UpdaterOptions {
+  zones: readonly DdnsZone[];
+  /** Seconds to wait for an answer before sending again (default 2); doubles up to `maxWait`. */
+  firstWait?: number;
+  maxWait?: number;
+  /** Seconds after which a job that never got an answer is given up (default 3600). */
+  giveUpAfter?: number;
+  /** The first message id (tests fix it; default random). */
+  firstId?: number;
+}
+
+interface Running {
+  tx: DdnsTransaction;
+  /** The step being sent. */
+  body: Extract<Step, { send: unknown }>['send'] | undefined;
+  zone: DdnsZone | undefined;
+  id: number;
+  mac: Uint8Array | undefined;
+  server: number;
+  serverIndex: number;
+  attempts: number;
+  deadline: number;
+  wait: number;
+  startedAt: number;
+  logged: Set<string>;
+}
+
+const RETRY_RCODES: ReadonlySet<string> = new Set(['SERVFAIL']);
+
+export class DdnsUpdater {
+  private readonly zones: Map<string, DdnsZone>;
+  private readonly firstWait: number;
+  private readonly maxWait: number;
+  private readonly giveUpAfter: number;
+  private nextId: number;
+  private readonly running = new Map<number, Running>();
+  private readonly byId = new Map<number, number>();
+  private readonly queued = new Map<number, DdnsJob[]>();
+  /** What finished transactions left in DNS, fresher than the state a job was given. */
+  private readonly known = new Map<number, DnsState>();
+  private readonly zonesWarned = new Set<string>();
+  /** Jobs finished (any outcome) and succeeded: for the benchmark and tests. */
+  readonly counts = { submitted: 0, finished: 0, succeeded: 0, retries: 0 };
+
+  constructor(opts: UpdaterOptions) {
+    this.zones = new Map(opts.zones.map((z) => [z.name.toLowerCase(), z]));
+    this.firstWait = opts.firstWait ?? 2;
+    this.maxWait = opts.maxWait ?? 16;
+    this.giveUpAfter = opts.giveUpAfter ?? 3600;
+    this.nextId = (opts.firstId ?? Math.floor(Math.random() * 65536)) & 0xffff;
+  }
+
+  /** Jobs not yet finished (running or waiting for their address). */
+  get pending(): number {
+    let n = this.running.size;
+    for (const q of this.queued.values()) n += q.length;
+    return n;
+  }
+
+  /**
+   * A lease changed: `current` is what its variables say DNS holds. An add whose name DNS already holds for
+   * the lease is skipped when `optimize` (ISC's update-optimization); a changed name is removed first.
+   */
+  submit(job: DdnsJob, current: DnsState, now: number, optimize = true): UpdaterOutput {
+    const out: UpdaterOutput = { sends: [], logs: [], states: [] };
+    this.counts.submitted++;
+    const q = this.queued.get(job.address);
+    if (q !== undefined || this.running.has(job.address)) {
+      // A newer add makes queued adds of the address pointless; a removal still has to run.
+      const list = q ?? [];
+      if (job.kind === 'add') {
+        for (let i = list.length - 1; i >= 0; i--) if (list[i]!.kind === 'add') list.splice(i, 1);
+      }
+      list.push(job);
+      this.queued.set(job.address, list);
+      return out;
+    }
+    this.begin(job, this.known.get(job.address) ?? current, now, out, optimize);
+    return out;
+  }
+
+  /** A datagram from a DNS server. */
+  receive(bytes: Uint8Array, from: number, now: number): UpdaterOutput {
+    const out: UpdaterOutput = { sends: [], logs: [], states: [] };
+    if (bytes.length < 2) return out;
+    const id = (bytes[0]! << 8) | bytes[1]!;
+    const address = this.byId.get(id);
+    const r = address === undefined ? undefined : this.running.get(address);
+    if (r === undefined || r.id !== id || r.server !== from) return out;
+    const key = r.zone?.key;
+    const res = decodeResponse(bytes, key === undefined ? undefined : { key, ...(r.mac ? { mac: r.mac } : {}) });
+    if ('error' in res) return out; // not an answer to us; the deadline still runs
+    this.byId.delete(id);
+    this.wake(from, address!, now, out);
+    if (res.tsig !== undefined && res.tsig.errorName !== '') {
+      this.step(
+        address!,
+        r,
+        r.tx.failed(`TSIG ${res.tsig.errorName} (check the key's name, algorithm and secret)`),
+        now,
+        out,
+      );
+      return out;
+    }
+    if (key !== undefined && res.rcodeName === 'NOERROR' && res.tsig?.verified !== true) {
+      this.step(address!, r, r.tx.failed('the answer is not signed with our key'), now, out);
+      return out;
+    }
+    if (RETRY_RCODES.has(res.rcodeName)) {
+      this.retry(address!, r, rcodeText(res.rcodeName), now, out);
+      return out;
+    }
+    this.step(address!, r, r.tx.answer(res.rcodeName), now, out);
+    return out;
+  }
+
+  /** The send failed at once (e.g. ICMP port unreachable): retried as a timeout would be. */
+  unreachable(id: number, why: string, now: number): UpdaterOutput {
+    const out: UpdaterOutput = { sends: [], logs: [], states: [] };
+    const address = this.byId.get(id);
+    const r = address === undefined ? undefined : this.running.get(address);
+    if (r !== undefined && r.id === id) this.retry(address!, r, why, now, out);
+    return out;
+  }
+
+  /** Resends what is overdue. */
+  tick(now: number): UpdaterOutput {
+    const out: UpdaterOutput = { sends: [], logs: [], states: [] };
+    for (const [address, r] of [...this.running])
+      if (r.body !== undefined && r.deadline <= now) this.retry(address, r, 'timed out', now, out);
+    return out;
+  }
+
+  /** The earliest deadline (the daemon's timer may sleep until then). */
+  nextDeadline(): number | undefined {
+    let d: number | undefined;
+    for (const r of this.running.values()) if (d === undefined || r.deadline < d) d = r.deadline;
+    return d;
+  }
+
+  private begin(job: DdnsJob, current: DnsState, now: number, out: UpdaterOutput, optimize: boolean): void {
+    if (job.kind === 'add') {
+      const held = current.fwdName ?? current.clientFqdn;
+      if (held !== undefined && sameName(held, job.fwdName)) {
+        if (optimize) {
+          this.counts.finished++;
+          this.counts.succeeded++;
+          this.next(job.address, now, out);
+          return;
+        }
+      } else if (held !== undefined) {
+        // The lease's name changed: the old records go first (ISC ddns_removals with the add as next_op).
+        const list = this.queued.get(job.address) ?? [];
+        list.unshift(job);
+        this.queued.set(job.address, list);
+        this.begin(
+          { kind: 'remove', address: job.address, state: current, conflict: job.conflict },
+          current,
+          now,
+          out,
+          optimize,
+        );
+        return;
+      }
+    }
+    const tx = new DdnsTransaction(job, current);
+    const r: Running = {
+      tx,
+      body: undefined,
+      zone: undefined,
+      id: -1,
+      mac: undefined,
+      server: 0,
+      serverIndex: 0,
+      attempts: 0,
+      deadline: Number.POSITIVE_INFINITY,
+      wait: this.firstWait,
+      startedAt: now,
+      logged: new Set(),
+    };
+    this.running.set(job.address, r);
+    this.step(job.address, r, tx.start(), now, out);
+  }
+
+  private step(address: number, r: Running, step: Step, now: number, out: UpdaterOutput): void {
+    for (const l of step.logs) out.logs.push(l);
+    const before = this.known.get(address);
+    if (!sameState(before, r.tx.state)) {
+      this.known.set(address, { ...r.tx.state });
+      out.states.push({ address, state: { ...r.tx.state } });
+    }
+    if ('done' in step) {
+      this.running.delete(address);
+      if (r.id >= 0) this.byId.delete(r.id);
+      this.counts.finished++;
+      if (step.ok) this.counts.succeeded++;
+      this.next(address, now, out);
+      return;
+    }
+    const zone = this.zoneOf(step.send.name);
+    if (zone === undefined) {
+      const why = `no zone declared for ${step.send.name} (add a zone statement with its primary server)`;
+      if (!this.zonesWarned.has(step.send.name)) {
+        this.zonesWarned.add(step.send.name);
+        this.step(address, r, r.tx.failed(why), now, out);
+      } else this.step(address, r, { done: true, logs: [], ok: false }, now, out);
+      return;
+    }
+    r.body = step.send;
+    r.zone = zone;
+    r.serverIndex = 0;
+    r.attempts = 0;
+    r.wait = this.firstWait;
+    this.send(address, r, now, out);
+  }
+
+  private send(address: number, r: Running, now: number, out: UpdaterOutput): void {
+    const zone = r.zone!;
+    if (r.id >= 0) this.byId.delete(r.id);
+    const id = this.allocId();
+    const body = r.body!;
+    const msg = { zone: zone.name, prerequisites: body.prerequisites, updates: body.updates };
+    let encoded: { bytes: Uint8Array; mac?: Uint8Array };
+    try {
+      encoded = encodeUpdate(msg, id, now, zone.key);
+    } catch (e) {
+      this.step(address, r, r.tx.failed((e as Error).message), now, out);
+      return;
+    }
+    r.id = id;
+    r.mac = encoded.mac;
+    r.server = zone.servers[r.serverIndex % zone.servers.length]!;
+    r.attempts++;
+    r.deadline = now + r.wait;
+    this.byId.set(id, address);
+    out.sends.push({ id, server: r.server, bytes: encoded.bytes });
+  }
+
+  private retry(address: number, r: Running, why: string, now: number, out: UpdaterOutput): void {
+    if (r.body === undefined) return;
+    if (now - r.startedAt >= this.giveUpAfter) {
+      this.step(address, r, r.tx.failed(`${why} (gave up after ${this.giveUpAfter} s)`), now, out);
+      return;
+    }
+    if (!r.logged.has(why)) {
+      // ISC's failure line, once per cause; the step goes on being retried.
+      r.logged.add(why);
+      const line = r.tx.failureLine(why);
+      if (line !== undefined) out.logs.push(`${line}; retrying`);
+    }
+    this.counts.retries++;
+    r.serverIndex++;
+    r.wait = Math.min(r.wait * 2, this.maxWait);
+    this.send(address, r, now, out);
+  }
+
+  /** A server answered: steps waiting to retry with it go now instead of at their deadline. */
+  private wake(server: number, answered: number, now: number, out: UpdaterOutput): void {
+    for (const [address, r] of this.running) {
+      if (address !== answered && r.body !== undefined && r.server === server && r.attempts > 1 && r.deadline > now) {
+        r.wait = this.firstWait;
+        this.send(address, r, now, out);
+      }
+    }
+  }
+
+  private next(address: number, now: number, out: UpdaterOutput): void {
+    const q = this.queued.get(address);
+    if (q === undefined) return;
+    const job = q.shift()!;
+    if (q.length === 0) this.queued.delete(address);
+    this.begin(job, this.known.get(address) ?? (job.kind === 'remove' ? job.state : {}), now, out, true);
+  }
+
+  private zoneOf(name: string): DdnsZone | undefined {
+    let n = name.toLowerCase();
+    if (!n.endsWith('.')) n += '.';
+    for (;;) {
+      const z = this.zones.get(n);
+      if (z !== undefined) return z;
+      const dot = n.indexOf('.');
+      if (dot < 0 || dot === n.length - 1) return undefined;
+      n = n.slice(dot + 1);
+    }
+  }
+
+  private allocId(): number {
+    for (let i = 0; i < 65536; i++) {
+      const id = this.nextId;
+      this.nextId = (this.nextId + 1) & 0xffff;
+      if (!this.byId.has(id)) return id;
+    }
+    throw new Error('no free DNS message id');
+  }
+}
+
+function sameName(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return (x.endsWith('.') ? x : `${x}.`) === (y.endsWith('.') ? y : `${y}.`);
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameState(a: DnsState | undefined, b: DnsState): boolean {
+  if (a === undefined) return b.fwdName === undefined && b.revName === undefined && b.clientFqdn === undefined;
+  return (
+    a.fwdName === b.fwdName &&
+    a.revName === b.revName &&
+    a.clientFqdn === b.clientFqdn &&
+    a.guard?.style === b.guard?.style &&
+    sameBytes(a.guard?.value, b.guard?.value)
+  );
+}
