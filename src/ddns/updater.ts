@@ -70,6 +70,8 @@ export class DdnsUpdater {
   /** What finished transactions left in DNS, fresher than the state a job was given. */
   private readonly known = new Map<number, DnsState>();
   private readonly zonesWarned = new Set<string>();
+  /** Servers that let a step time out since they last answered: their answer wakes the steps waiting. */
+  private readonly quiet = new Set<number>();
   /** Jobs finished (any outcome) and succeeded: for the benchmark and tests. */
   readonly counts = { submitted: 0, finished: 0, succeeded: 0, retries: 0 };
 
@@ -122,7 +124,7 @@ export class DdnsUpdater {
     const res = decodeResponse(bytes, key === undefined ? undefined : { key, ...(r.mac ? { mac: r.mac } : {}) });
     if ('error' in res) return out; // not an answer to us; the deadline still runs
     this.byId.delete(id);
-    this.wake(from, address!, now, out);
+    if (this.quiet.delete(from)) this.wake(from, address!, now, out);
     if (res.tsig !== undefined && res.tsig.errorName !== '') {
       this.step(
         address!,
@@ -280,12 +282,13 @@ export class DdnsUpdater {
       if (line !== undefined) out.logs.push(`${line}; retrying`);
     }
     this.counts.retries++;
+    this.quiet.add(r.server);
     r.serverIndex++;
     r.wait = Math.min(r.wait * 2, this.maxWait);
     this.send(address, r, now, out);
   }
 
-  /** A server answered: steps waiting to retry with it go now instead of at their deadline. */
+  /** A server that had gone quiet answered: steps waiting to retry with it go now, not at their deadline. */
   private wake(server: number, answered: number, now: number, out: UpdaterOutput): void {
     for (const [address, r] of this.running) {
       if (address !== answered && r.body !== undefined && r.server === server && r.attempts > 1 && r.deadline > now) {
