@@ -43,6 +43,7 @@ export const SUPPORTED_PARAMETERS: ReadonlySet<string> = new Set([
   'do-forward-updates',
   'do-reverse-updates',
   'fqdn-reply',
+  'update-static-leases',
   'ping-check',
   'ping-timeout',
   'one-lease-per-client',

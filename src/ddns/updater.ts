@@ -70,6 +70,8 @@ export class DdnsUpdater {
   /** What finished transactions left in DNS, fresher than the state a job was given. */
   private readonly known = new Map<number, DnsState>();
   private readonly zonesWarned = new Set<string>();
+  /** Adds whose old name was removed first: they do not remove again, and need the removal to have worked. */
+  private readonly removedFirst = new WeakSet<DdnsJob>();
   /** Servers that let a step time out since they last answered: their answer wakes the steps waiting. */
   private readonly quiet = new Set<number>();
   /** Jobs finished (any outcome) and succeeded: for the benchmark and tests. */
@@ -181,8 +183,14 @@ export class DdnsUpdater {
           this.next(job.address, now, out);
           return;
         }
+      } else if (held !== undefined && this.removedFirst.has(job)) {
+        // The old records could not be removed: ISC does not add the new ones then (DDNS_EXECUTE_NEXT).
+        this.counts.finished++;
+        this.next(job.address, now, out);
+        return;
       } else if (held !== undefined) {
         // The lease's name changed: the old records go first (ISC ddns_removals with the add as next_op).
+        this.removedFirst.add(job);
         const list = this.queued.get(job.address) ?? [];
         list.unshift(job);
         this.queued.set(job.address, list);

@@ -221,6 +221,20 @@ function pushRemove(out: HandleResult, address: number, state: DnsState): void {
   });
 }
 
+/**
+ * An ACK of a host's fixed address: DNS is updated only with `update-static-leases on` (ISC), and the
+ * state is kept nowhere (ISC keeps no lease for it): the records stay when the client goes.
+ */
+export function planStaticDdns(
+  f: RequestFacts,
+  chain: readonly Scope[],
+  address: number,
+  ends: number,
+): Uint8Array | undefined {
+  if (!flagParam(chain, 'update-static-leases', false)) return undefined;
+  return planCommitDdns(f, chain, address, ends, undefined);
+}
+
 /** A lease released or expired: the DNS records its variables name are removed (ISC ddns_removals). */
 export function planRemovalDdns(out: HandleResult, address: number, vars: readonly LeaseVariable[] | undefined): void {
   const state = dnsStateOf(vars);

@@ -21,7 +21,7 @@ import {
 import { stashedAgentOptions } from './agent-options.js';
 import { ABANDONED, ACTIVE, type Allocator, NO_SLOT } from './allocator.js';
 import { billLease } from './class-billing.js';
-import { planCommitDdns } from './ddns-plan.js';
+import { planCommitDdns, planStaticDdns } from './ddns-plan.js';
 import { ABANDON_LEASE_TIME, handleBootp, handleDecline, handleInform, handleRelease } from './engine-other.js';
 import { capLeaseTime, failoverRole, keepFound, mayOffer, peerHoldsFree, requestGate } from './failover-engine.js';
 import type { Found } from './find-lease.js';
@@ -304,7 +304,10 @@ function dhcpRequest(f: RequestFacts): void {
   if (refused(f, msg)) return;
   if (fixed !== undefined) {
     // A fixed address is static: nothing to write, ISC does not record it either.
-    out.reply = leaseReply(f, 'ack', cip, planLease(f, undefined, fixed.subnet, cip));
+    const plan = planLease(f, undefined, fixed.subnet, cip);
+    const fqdn = planStaticDdns(f, plan.chain, cip, leaseEnds(ctx.now, plan.times));
+    if (fqdn !== undefined) plan.fqdn = fqdn;
+    out.reply = leaseReply(f, 'ack', cip, plan);
     out.log.push(msg, replyLine('DHCPACK', f.who, cip, f.hostname));
     return;
   }

@@ -197,12 +197,12 @@ test('errors inside an included file name that file', () => {
 
 test('statements Leasehold does not act on yet are reported once per kind', () => {
   const r = parseDhcpdConfText(
-    'update-static-leases on;\nupdate-static-leases off;\nddns-dual-stack-mixed-mode on;\nddns-dual-stack-mixed-mode off;\n',
+    'ddns-other-guard-is-dynamic on;\nddns-other-guard-is-dynamic off;\nddns-dual-stack-mixed-mode on;\nddns-dual-stack-mixed-mode off;\n',
     't.conf',
   );
   assert.equal(r.error, undefined);
   assert.deepEqual(
     r.unsupported.map((u) => u.message.split(':')[0]),
-    ['update-static-leases', 'ddns-dual-stack-mixed-mode'],
+    ['ddns-other-guard-is-dynamic', 'ddns-dual-stack-mixed-mode'],
   );
 });

@@ -23,12 +23,15 @@ test('dynamic DNS is acted on: its statements are not reported', () => {
 
 test('each kind of unsupported statement is reported once, at its first use', () => {
   const got = unsupported(
-    ['subnet 192.0.2.0 netmask 255.255.255.0 {', '  update-static-leases on;', '  update-static-leases off;', '}'].join(
-      '\n',
-    ),
+    [
+      'subnet 192.0.2.0 netmask 255.255.255.0 {',
+      '  ddns-dual-stack-mixed-mode on;',
+      '  ddns-dual-stack-mixed-mode off;',
+      '}',
+    ].join('\n'),
   );
   assert.equal(got.length, 1);
-  assert.match(got[0]!, /^2: update-static-leases/);
+  assert.match(got[0]!, /^2: ddns-dual-stack-mixed-mode/);
 });
 
 test('events and execute() are acted on: not reported', () => {

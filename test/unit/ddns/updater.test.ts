@@ -184,6 +184,12 @@ test('update-optimization: a lease whose name DNS already holds sends nothing; a
   const d = only(u.submit(add('renamed.example.org'), held, 0));
   assert.deepEqual(shape(d).upd, ['NONE A'], 'the old A record goes first');
   assert.equal(u.pending, 2, 'the add waits behind the removal');
+  // The removal is refused: the new name is not added (ISC), and nothing loops.
+  const o = u.receive(answer(d, NOTAUTH), DNS, 0);
+  const ptr = only(o); // the PTR removal still runs
+  const end = u.receive(answer(ptr, NOTAUTH), DNS, 0);
+  assert.equal(end.sends.length, 0);
+  assert.equal(u.pending, 0);
 });
 
 test('a refusal ends the job with its cause; a name outside every zone is said once', () => {

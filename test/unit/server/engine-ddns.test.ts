@@ -128,3 +128,13 @@ function ip4(text: string): number {
   const p = text.split('.').map(Number);
   return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
 }
+
+test('a fixed address is updated only with update-static-leases on', () => {
+  const host = 'host fixed { hardware ethernet 00:16:36:51:5d:5a; fixed-address 192.168.1.50; }';
+  const quiet = new Server(treeOf(conf(host)));
+  assert.equal(quiet.dora({ mac: MAC, hostname: 'laptop' }).ack.ddns, undefined);
+  const on = new Server(treeOf(conf(`update-static-leases on; ${host}`)));
+  const { ack, address } = on.dora({ mac: MAC, hostname: 'laptop' });
+  assert.equal(address, '192.168.1.50');
+  assert.equal(addJob(ack).fwdName, 'laptop.example.org');
+});
