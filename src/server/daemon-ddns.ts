@@ -6,7 +6,8 @@
 
 import { createSocket, type Socket } from 'node:dgram';
 import type { DdnsSettings } from '../ddns/config.js';
-import { withDnsState } from '../ddns/lease-state.js';
+import { dnsStateOf, withDnsState } from '../ddns/lease-state.js';
+import type { DnsState } from '../ddns/transaction.js';
 import { DdnsUpdater, type UpdaterOutput } from '../ddns/updater.js';
 import type { Lease } from '../leases/lease.js';
 import { ipToString } from '../wire/index.js';
@@ -26,6 +27,10 @@ export interface DdnsShellOptions {
 }
 
 const TICK_MS = 500;
+
+function isEmpty(s: DnsState): boolean {
+  return s.fwdName === undefined && s.revName === undefined && s.clientFqdn === undefined;
+}
 
 function ipFromString(s: string): number {
   const p = s.split('.').map(Number);
@@ -97,6 +102,8 @@ export class DdnsShell {
       const slot = leases.slotOf(address);
       if (slot === NO_SLOT) continue;
       const scope = leases.leaseScopeOf(slot);
+      // A released lease has no variables left: DNS forgetting it changes nothing to write.
+      if (dnsStateOf(scope?.variables) === undefined && isEmpty(state)) continue;
       const variables = withDnsState(scope?.variables, state);
       if (variables === undefined && scope?.release === undefined && scope?.expiry === undefined)
         leases.setLeaseScope(slot, undefined);
