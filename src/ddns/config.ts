@@ -12,6 +12,8 @@ export interface DdnsSettings {
   style: DdnsStyle;
   conflict: ConflictRules;
   zones: DdnsZone[];
+  /** The zones by lower-case name, for zoneFor. */
+  zoneIndex: Map<string, DdnsZone>;
   /** `ddns-local-address4`: the source address of updates. */
   localAddress?: number;
   /** Zones whose servers or key could not be used, for the start-up log. */
@@ -39,6 +41,19 @@ export function tsigAlgorithm(isc: string | undefined): string {
 function flag(tree: ScopeTree, name: string, dflt: boolean): boolean {
   const v = tree.global.parameters.get(name)?.value;
   return typeof v === 'boolean' ? v : dflt;
+}
+
+/** The declared zone that holds `name` (ISC find_cached_zone: the name itself, then each parent). */
+export function zoneFor(zones: ReadonlyMap<string, DdnsZone>, name: string): DdnsZone | undefined {
+  let n = name.toLowerCase();
+  if (!n.endsWith('.')) n += '.';
+  for (;;) {
+    const z = zones.get(n);
+    if (z !== undefined) return z;
+    const dot = n.indexOf('.');
+    if (dot < 0 || dot === n.length - 1) return undefined;
+    n = n.slice(dot + 1);
+  }
 }
 
 /** The DDNS settings of a configuration, or undefined when `ddns-update-style` is none (or absent). */
@@ -81,6 +96,7 @@ export function ddnsSettings(tree: ScopeTree): DdnsSettings | undefined {
     style,
     conflict: { detect, guardMustMatch: detect && flag(tree, 'ddns-guard-id-must-match', true) },
     zones,
+    zoneIndex: new Map(zones.map((z) => [z.name.toLowerCase(), z])),
     ...(localAddress !== undefined ? { localAddress } : {}),
     problems,
   };

@@ -5,6 +5,7 @@
 // zone's servers) for up to an hour, and any answer from a server wakes the steps waiting for it: a DNS
 // server that was down gets every update once it is back. Each job logs a cause of failure once.
 
+import { zoneFor } from './config.js';
 import { type DdnsJob, DdnsTransaction, type DnsState, rcodeText, type Step } from './transaction.js';
 import { decodeResponse, encodeUpdate, type TsigKey } from './update-message.js';
 
@@ -315,15 +316,7 @@ export class DdnsUpdater {
   }
 
   private zoneOf(name: string): DdnsZone | undefined {
-    let n = name.toLowerCase();
-    if (!n.endsWith('.')) n += '.';
-    for (;;) {
-      const z = this.zones.get(n);
-      if (z !== undefined) return z;
-      const dot = n.indexOf('.');
-      if (dot < 0 || dot === n.length - 1) return undefined;
-      n = n.slice(dot + 1);
-    }
+    return zoneFor(this.zones, name);
   }
 
   private allocId(): number {

@@ -5,10 +5,10 @@
 // carries back. Pure: the jobs go to the result (`out.ddns`), the daemon hands them to the updater.
 
 import { lookupParameter, type Scope } from '../conf/scope-tree.js';
-import { ddnsSettings } from '../ddns/config.js';
+import { ddnsSettings, zoneFor } from '../ddns/config.js';
 import { dhcidIdentifier, interimTxt, standardDhcid } from '../ddns/dhcid.js';
 import { dnsStateOf } from '../ddns/lease-state.js';
-import { reverseName } from '../ddns/names.js';
+import { reverseName, sameName } from '../ddns/names.js';
 import type { AddJob, DnsState } from '../ddns/transaction.js';
 import type { LeaseVariable } from '../leases/lease.js';
 import { OPT_FQDN, OPT_HOST_NAME, optionData } from './reply-options.js';
@@ -162,6 +162,11 @@ export function planCommitDdns(
     if (current.fwdName !== undefined || current.revName !== undefined) pushRemove(f.out, address, current);
     return replyFor(chain, fqdn, clientUpdates, serverUpdatesA, fwdName ?? '');
   }
+  const optimize = flagParam(chain, 'update-optimization', true);
+  const held = current.fwdName ?? current.clientFqdn;
+  // DNS already maps this name for the lease (ISC: update-optimization, `goto noerror`): nothing to send.
+  if (optimize && held !== undefined && sameName(held, fwdName))
+    return replyFor(chain, fqdn, clientUpdates, serverUpdatesA, fwdName);
   const ttlParam = param(chain, 'ddns-ttl');
   const ttl =
     typeof ttlParam === 'number'
@@ -187,7 +192,10 @@ export function planCommitDdns(
     conflict: settings.conflict,
     ...(doReverse ? { revName: reverseName(address, revDomain) } : {}),
   };
-  pushRequest(f.out, { job, current, optimize: flagParam(chain, 'update-optimization', true) });
+  pushRequest(f.out, { job, current, optimize });
+  // ISC starts a transaction (and then does not reuse the lease) only when a zone holds the first name.
+  const first = job.updateA ? job.fwdName : job.revName;
+  if (first !== undefined && zoneFor(settings.zoneIndex, first) !== undefined) f.out.ddnsStarted = true;
   return replyFor(chain, fqdn, clientUpdates, serverUpdatesA, fwdName);
 }
 

@@ -141,13 +141,14 @@ export function handleBootp(f: RequestFacts): void {
   const plan = planLease(f, pool, subnet, address);
   const ends = bootpLeaseEnds(plan.chain, ctx.now);
   const dnsVars = leases.endsOf(slot) >= ctx.now ? leases.leaseScopeOf(slot)?.variables : undefined;
+  planCommitDdns(f, plan.chain, address, ends, dnsVars);
+  const ddnsStarted = out.ddnsStarted === true;
   commitEvents(f, plan.chain, slot, ends);
-  if (!reuse(f, slot, plan, 'ack')) {
+  if (!reuse(f, slot, plan, 'ack', ddnsStarted)) {
     const agent = stashedAgentOptions(f.request, plan.chain, ctx.tree.catalogue);
     const lease = leases.commit(slot, f.id, f.hostname, ctx.now, ends, true, agent);
     out.changes.push({ reason: 'commit', lease });
   }
-  planCommitDdns(f, plan.chain, address, ends, dnsVars);
   out.reply = leaseReply(f, 'bootp', address, plan);
   out.log.push(msg, bootReplyLine(f.who, address, undefined));
 }

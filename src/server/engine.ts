@@ -333,8 +333,10 @@ function commitAck(f: RequestFacts, slot: number, msg: string): void {
   }
   if (!billLease(f, slot, 'ack', msg)) return;
   const dnsVars = leases.endsOf(slot) >= ctx.now ? leases.leaseScopeOf(slot)?.variables : undefined;
+  const fqdn = planCommitDdns(f, plan.chain, address, leaseEnds(ctx.now, plan.times), dnsVars);
+  const ddnsStarted = out.ddnsStarted === true;
   commitEvents(f, plan.chain, slot, leaseEnds(ctx.now, plan.times));
-  if (!reuse(f, slot, plan, 'ack')) {
+  if (!reuse(f, slot, plan, 'ack', ddnsStarted)) {
     const agent = stashedAgentOptions(f.request, plan.chain, ctx.tree.catalogue);
     const lease = leases.commit(
       slot,
@@ -348,7 +350,6 @@ function commitAck(f: RequestFacts, slot: number, msg: string): void {
     );
     out.changes.push({ reason: 'commit', lease });
   }
-  const fqdn = planCommitDdns(f, plan.chain, address, leaseEnds(ctx.now, plan.times), dnsVars);
   if (fqdn !== undefined) plan.fqdn = fqdn;
   const reply = leaseReply(f, 'ack', address, plan);
   // The lease's host name as it now is: the request's, the one a reuse kept, or none.

@@ -28,14 +28,28 @@ export function lookUp(
 /**
  * ISC reuse_lease (dhcp-cache-threshold, default 25 %): an active lease of the same client younger
  * than that share of its length is handed back unchanged — the reply carries its remaining time and
- * nothing is written. A new host name, or an offer that was not itself a reuse, disqualifies it.
+ * nothing is written. A new host name, an offer that was not itself a reuse, or a DNS update started for
+ * this ACK (ddns-plan.ts) disqualifies it.
  */
-export function reuse(f: RequestFacts, slot: number, plan: LeasePlan, kind: 'offer' | 'ack'): boolean {
+export function reuse(
+  f: RequestFacts,
+  slot: number,
+  plan: LeasePlan,
+  kind: 'offer' | 'ack',
+  ddnsStarted = false,
+): boolean {
   const leases = f.ctx.leases;
   const now = f.ctx.now;
   let reusable = false;
   const hostnameChanged = f.hostname !== undefined && f.hostname !== leases.hostnameOf(slot);
-  if (!hostnameChanged && !leases.cannotReuse(slot) && leases.stateOf(slot) === ACTIVE && sameClient(f, slot)) {
+  // A DNS update started for this ACK (ISC: new_lease->ddns_cb set) rules reuse out.
+  if (
+    !hostnameChanged &&
+    !ddnsStarted &&
+    !leases.cannotReuse(slot) &&
+    leases.stateOf(slot) === ACTIVE &&
+    sameClient(f, slot)
+  ) {
     const v = lookupParameter(plan.chain, 'dhcp-cache-threshold')?.value;
     const threshold = typeof v === 'number' && v >= 0 && v < 100 ? v : DEFAULT_CACHE_THRESHOLD;
     if (threshold > 0) {

@@ -118,6 +118,8 @@ export interface HandleResult {
   executes?: ExecuteRequest[];
   /** Dynamic DNS work for the daemon's updater (ddns-plan.ts), once the lease changes are durable. */
   ddns?: DdnsRequest[];
+  /** An ACK's DNS update started (ISC: the new lease has a ddns_cb): the lease is not reused. */
+  ddnsStarted?: boolean;
 }
 
 /** One lease's DNS work: the job, what the lease's variables say DNS holds, and update-optimization. */

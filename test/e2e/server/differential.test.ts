@@ -5,7 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { classify, formatVerdict, REPO, runTester, TESTER } from '../../../scripts/differential.js';
@@ -52,3 +53,33 @@ for (const [config, seed] of [
     },
   );
 }
+
+// Dynamic DNS on (rich.conf with `ddns-update-style interim` and zones whose server, on the test link, never
+// answers): the replies and lease files must not change - ISC's lease reuse stops while an update runs, and
+// neither server records a DNS state that DNS never confirmed.
+test(
+  "differential, rich.conf with dynamic DNS on, seed 14: ISC's answers, or a named departure",
+  { timeout: 600_000 },
+  (t) => {
+    if (!ready(t)) return;
+    const dir = mkdtempSync(join(tmpdir(), 'lh-diff-ddns-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const rich = readFileSync(join(TESTER, 'configs/rich.conf'), 'utf8');
+    assert.match(rich, /^ddns-update-style none;$/m);
+    const config = join(dir, 'rich-ddns.conf');
+    writeFileSync(
+      config,
+      rich.replace(
+        /^ddns-update-style none;$/m,
+        'ddns-update-style interim;\nzone subnet.example. { primary 192.0.2.250; }\nzone 2.0.192.in-addr.arpa. { primary 192.0.2.250; }',
+      ),
+    );
+    const { report, candidateLog, output } = runTester({ seed: 14, config, steps: 80 });
+    const verdict = classify(report, candidateLog);
+    const text = formatVerdict(verdict).join('\n');
+    t.diagnostic(`${report.summary}\n${text}`);
+    assert.notEqual(report.steps.length, 0, `the tester ran no step:\n${output}`);
+    assert.deepEqual(verdict.unexplained, [], `${report.summary}\n${text}`);
+    assert.match(candidateLog, /Unable to add forward map from /, 'the updates were tried');
+  },
+);
