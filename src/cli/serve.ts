@@ -49,5 +49,13 @@ export async function serve(flags: DhcpdFlags): Promise<number> {
     log.flush();
     reportReady();
   }
-  return untilSignal(log, () => server.stop(), server.shutdownRequested);
+  return untilSignal(
+    log,
+    () => server.stop(),
+    server.shutdownRequested,
+    () => {
+      log.info('Received signal 1, reloading the configuration.');
+      void server.reload();
+    },
+  );
 }

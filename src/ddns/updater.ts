@@ -60,7 +60,7 @@ interface Running {
 const RETRY_RCODES: ReadonlySet<string> = new Set(['SERVFAIL']);
 
 export class DdnsUpdater {
-  private readonly zones: Map<string, DdnsZone>;
+  private zones: Map<string, DdnsZone>;
   private readonly firstWait: number;
   private readonly maxWait: number;
   private readonly giveUpAfter: number;
@@ -84,6 +84,12 @@ export class DdnsUpdater {
     this.maxWait = opts.maxWait ?? 16;
     this.giveUpAfter = opts.giveUpAfter ?? 3600;
     this.nextId = (opts.firstId ?? Math.floor(Math.random() * 65536)) & 0xffff;
+  }
+
+  /** A reload's zones (a step already sent finishes with the zone it was sent to). */
+  setZones(zones: readonly DdnsZone[]): void {
+    this.zones = new Map(zones.map((z) => [z.name.toLowerCase(), z]));
+    this.zonesWarned.clear();
   }
 
   /** Jobs not yet finished (running or waiting for their address). */

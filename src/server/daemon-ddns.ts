@@ -75,6 +75,14 @@ export class DdnsShell {
     this.timer.unref();
   }
 
+  /** A reload: the new zones and keys (jobs in progress go on), and the allocator holding the leases now. */
+  swap(settings: DdnsSettings, allocator: Allocator): void {
+    this.opts.settings = settings;
+    this.opts.allocator = allocator;
+    this.updater.setZones(settings.zones);
+    for (const p of settings.problems) this.opts.log.error(p);
+  }
+
   /** The engine's jobs for one packet or one expiry sweep. */
   submit(requests: readonly DdnsRequest[]): void {
     if (this.stopped) return;

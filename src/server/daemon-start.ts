@@ -32,6 +32,7 @@ import { ServerLeaseSide } from './failover-leases.js';
 import { networkName } from './log.js';
 import { ServerObjects } from './omapi-objects.js';
 import { type PidFs, removePidFile, runningPid, writePidFile } from './pid-file.js';
+import { carryLeases, checkConfig, type ReloadResult, restartOnlyChanges } from './reload.js';
 
 export const SERVER_BANNER = 'Leasehold DHCP Server 0.1.0 (for ISC dhcpd configurations and lease files)';
 
@@ -81,7 +82,14 @@ export interface StartDeps {
 export interface RunningServer {
   daemon: ServerDaemon;
   transport: Transport;
-  tree: ScopeTree;
+  /** The configuration served now (a reload replaces it). */
+  readonly tree: ScopeTree;
+  /** The leases served now (a reload replaces the allocator). */
+  readonly allocator: Allocator;
+  /** Reads dhcpd.conf again and swaps it in, or refuses it with its errors (SIGHUP, the API). */
+  reload(): Promise<ReloadResult>;
+  /** A configuration text checked as `-t` checks it (the API's /config/test). */
+  testConfig(text: string): ReloadResult;
   /** Hosts created through OMAPI (and read back from the lease file). */
   dynamicHosts: DynamicHosts;
   /** The OMAPI listener, when `omapi-port` is set. */
@@ -210,10 +218,12 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   log.info(`Wrote ${loaded.leaseCount ?? loaded.leases.size} leases to leases file.`);
   for (const line of poolReport(allocator)) log.info(line);
 
+  // The tree the daemon serves now (a reload swaps it).
+  let daemonTree = (): ScopeTree => tree;
   // Interfaces and sockets.
   const system = (deps.listInterfaces ?? systemInterfaces)();
   const subnetOf = (a: number) => {
-    const s = subnetFor(tree, a);
+    const s = subnetFor(daemonTree(), a);
     return s === undefined ? undefined : networkName(s.sharedNetwork);
   };
   const selection = selectInterfaces(system, settings.interfaces, subnetOf);
@@ -305,6 +315,8 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
   });
   // OMAPI (`omapi-port`, `omapi-key`): ISC dhcpd cannot start without its listener either.
   let omapi: OmapiListener | undefined;
+  // Kept to point the OMAPI objects at a reload's snapshot.
+  let omapiOptions: ConstructorParameters<typeof ServerObjects>[0] | undefined;
   const omapiPort = tree.global.parameters.get('omapi-port')?.value;
   if (typeof omapiPort === 'number' && omapiPort > 0) {
     const keys: OmapiKey[] = [];
@@ -314,31 +326,33 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
       }
     }
     const required = tree.global.parameters.get('omapi-key')?.value;
-    const provider = new ServerObjects({
-      tree,
-      allocator,
-      hosts: dynamicHosts,
-      commit: (records) => daemon.commitRecords(records),
-      now: () => Math.floor(clock() / 1000),
-      log: (line) => log.info(line),
-      shutdown: () => requestShutdown('OMAPI control object set to state 2'),
-      leaseEnded: () => void daemon.tick(),
-      catalogue: parsed.catalogue as unknown as Catalogue,
-      ...(failover !== undefined
-        ? {
-            failover: new Map(
-              [...failover.peers].map(([name, p]) => [
-                name,
-                {
-                  relationship: p.relationship,
-                  settings: p.settings,
-                  setLocalState: (state: number) => p.link.setLocalState(state),
-                },
-              ]),
-            ),
-          }
-        : {}),
-    });
+    const provider = new ServerObjects(
+      (omapiOptions = {
+        tree,
+        allocator,
+        hosts: dynamicHosts,
+        commit: (records) => daemon.commitRecords(records),
+        now: () => Math.floor(clock() / 1000),
+        log: (line) => log.info(line),
+        shutdown: () => requestShutdown('OMAPI control object set to state 2'),
+        leaseEnded: () => void daemon.tick(),
+        catalogue: parsed.catalogue as unknown as Catalogue,
+        ...(failover !== undefined
+          ? {
+              failover: new Map(
+                [...failover.peers].map(([name, p]) => [
+                  name,
+                  {
+                    relationship: p.relationship,
+                    settings: p.settings,
+                    setLocalState: (state: number) => p.link.setLocalState(state),
+                  },
+                ]),
+              ),
+            }
+          : {}),
+      }),
+    );
     try {
       omapi = await startOmapiListener({
         address: deps.omapiAddress ?? '0.0.0.0',
@@ -405,7 +419,74 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
     })();
     return stopped;
   };
-  return { ok: true, server: { daemon, transport, tree, dynamicHosts, omapi, shutdownRequested, stop } };
+  // One reload at a time: a second SIGHUP waits for the first.
+  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, errors: [], notes: [] });
+  const reload = (): Promise<ReloadResult> => {
+    reloading = reloading.then(reloadNow, reloadNow);
+    return reloading;
+  };
+  const reloadNow = async (): Promise<ReloadResult> => {
+    const text = (deps.readConf ?? readConfFile)(settings.configFile);
+    if (text === undefined) return refused([`Can't open ${settings.configFile}`]);
+    const checked = checkConfig(
+      Buffer.from(text).toString('latin1'),
+      settings.configFile,
+      deps.readConf ?? readConfFile,
+    );
+    if (checked.tree === undefined) return refused(checked.errors);
+    const current = daemon.tree;
+    if (current.failoverPeers.size > 0 || checked.tree.failoverPeers.size > 0)
+      return refused([
+        'failover peers are configured: a reload cannot carry their relationships yet; restart the server',
+      ]);
+    const now = Math.floor(clock() / 1000);
+    const { allocator: next, dropped, warnings } = carryLeases(daemon.allocator, checked.tree, now);
+    const notes = [...checked.warnings, ...warnings, ...restartOnlyChanges(current, checked.tree)];
+    if (dropped > 0) notes.push(`${dropped} lease(s) outside every pool of the new configuration are no longer served`);
+    // The swap: synchronous, between two packets.
+    const tree2 = checked.tree;
+    daemon.swap(tree2, next);
+    dynamicHosts.retarget(tree2);
+    daemonTree = () => tree2;
+    if (omapiOptions !== undefined) {
+      omapiOptions.tree = tree2;
+      omapiOptions.allocator = next;
+    }
+    const nextDdns = ddnsSettings(tree2);
+    if (ddns !== undefined && nextDdns !== undefined) ddns.swap(nextDdns, next);
+    for (const n of notes) log.error(`reload: ${n}`);
+    log.info(`Configuration reloaded from ${settings.configFile}.`);
+    for (const line of poolReport(next)) log.info(line);
+    return { ok: true, errors: [], notes };
+  };
+  const refused = (errors: string[]): ReloadResult => {
+    for (const e of errors) for (const line of e.split('\n')) log.error(line);
+    log.error('Configuration not reloaded: the running one goes on serving.');
+    return { ok: false, errors, notes: [] };
+  };
+  const testConfig = (text: string): ReloadResult => {
+    const checked = checkConfig(text, 'dhcpd.conf');
+    return { ok: checked.tree !== undefined, errors: checked.errors, notes: checked.warnings };
+  };
+  return {
+    ok: true,
+    server: {
+      daemon,
+      transport,
+      get tree() {
+        return daemon.tree;
+      },
+      get allocator() {
+        return daemon.allocator;
+      },
+      dynamicHosts,
+      omapi,
+      shutdownRequested,
+      stop,
+      reload,
+      testConfig,
+    },
+  };
 }
 
 /** setgid/initgroups/setuid as dhcpd's -user/-group do; returns what went wrong, if anything. */

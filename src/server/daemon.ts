@@ -282,6 +282,23 @@ export class ServerDaemon {
     await written;
   }
 
+  /**
+   * A reload's new snapshot (reload.ts): the next packet and the next tick use it. Called synchronously
+   * between two packets; work in flight finishes with the records it already computed.
+   */
+  swap(tree: ScopeTree, allocator: Allocator): void {
+    this.opts.tree = tree;
+    this.opts.allocator = allocator;
+  }
+
+  get tree(): ScopeTree {
+    return this.opts.tree;
+  }
+
+  get allocator(): Allocator {
+    return this.opts.allocator;
+  }
+
   /** Whether stop() has begun (OMAPI then refuses changes). */
   get isStopping(): boolean {
     return this.stopping;

@@ -31,7 +31,26 @@ export class DynamicHosts {
   /** Configuration hosts removed through OMAPI: findHost skips them. */
   readonly masked = new Set<Host>();
 
-  constructor(private readonly tree: ScopeTree) {}
+  constructor(private tree: ScopeTree) {}
+
+  /**
+   * A reload's new configuration: every dynamic host is hung under its global scope again, and the
+   * configuration hosts masked (removed through OMAPI) are looked up by name in it.
+   */
+  retarget(tree: ScopeTree): void {
+    this.tree = tree;
+    const records = [...this.byName.values()].map((h) => h.record);
+    const masked = [...this.masked].map((h) => h.name);
+    this.byName.clear();
+    this.byHardware.clear();
+    this.byUid.clear();
+    this.masked.clear();
+    for (const r of records) this.enter(r);
+    for (const name of masked) {
+      const h = tree.hosts.find((x) => x.name === name);
+      if (h !== undefined) this.masked.add(h);
+    }
+  }
 
   /** Hosts entered plus configuration hosts masked: 0 means findHost needs to look no further than the tree. */
   get size(): number {
