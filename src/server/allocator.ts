@@ -38,7 +38,7 @@ import {
   STATE_NAMES,
 } from './address-table.js';
 import { parseBillingLine } from './billing.js';
-import type { ClientIdentity } from './client-id.js';
+import type { ClientIdentity, HardwareAddress } from './client-id.js';
 import { type FailoverCommit, FailoverTable } from './failover-slots.js';
 import { NO_SLOT } from './slot-lists.js';
 
@@ -65,6 +65,15 @@ export type {
   StateChange,
 } from './failover-slots.js';
 export { NO_SLOT } from './slot-lists.js';
+
+/** An offer in memory: the address promised to a client until `until`. */
+export interface HeldOffer {
+  address: number;
+  uid: Uint8Array | undefined;
+  hardware: HardwareAddress;
+  hostname: string | undefined;
+  until: number;
+}
 
 export class Allocator extends FailoverTable {
   /**
@@ -132,6 +141,22 @@ export class Allocator extends FailoverTable {
     if (st === ACTIVE || this.lists.listOf[slot] === NO_SLOT) return;
     this.freedAt[slot] = until;
     this.lists.insertSorted(this.lists.listOf[slot]!, slot, this.freedAt);
+  }
+
+  /** Offers still held at `now`, with their clients (a reload carries them into the new allocator). */
+  *offersHeld(now: number): IterableIterator<HeldOffer> {
+    for (let slot = 0; slot < this.slotCount; slot++) {
+      if (!this.isOffered(slot, now)) continue;
+      const hardware = this.clients.hwOf(slot);
+      if (hardware === undefined) continue;
+      yield {
+        address: this.address[slot]!,
+        uid: this.clients.uidOf(slot),
+        hardware,
+        hostname: this.clients.hostnameOf(slot),
+        until: this.offerUntil[slot]!,
+      };
+    }
   }
 
   /** A lease answered unchanged (reuse): ISC still sets its client transaction time, in memory. */

@@ -5,7 +5,7 @@
 // cannot reload at all; Kea may stop serving after an invalid one.
 //
 // What carries over: every lease with its state, times, client, host name, agent options, variables and
-// `on release|expiry` bodies (the lease file's own record, as a restart would read it, plus the bodies a
+// `on release|expiry` bodies, the offers still held (the lease file's own record, as a restart would read it, plus the bodies a
 // restart loses), billing, hosts created through OMAPI or the API, the DNS updates in progress. What cannot
 // change without a restart is reported and keeps its old value: the interfaces served, `local-port`,
 // `local-address`, `omapi-port`, `omapi-key`, `ddns-update-style`, `ddns-local-address4`, failover peers.
@@ -14,6 +14,7 @@ import { formatDiagnostic } from '../conf/diagnostics.js';
 import { type ParseResult, parseDhcpdConfText } from '../conf/index.js';
 import { buildScopeTree, type ScopeTree } from '../conf/scope-tree.js';
 import { Allocator, NO_SLOT } from './allocator.js';
+import { hwKeyOf, uidKeyOf } from './client-id.js';
 
 export interface ReloadResult {
   ok: boolean;
@@ -90,6 +91,13 @@ export function carryLeases(
     return false;
   });
   next.loadAll(kept, now);
+  // Offers still held stay promised to their clients: no other client is offered the address meanwhile.
+  for (const o of current.offersHeld(now)) {
+    const slot = next.slotOf(o.address);
+    if (slot === NO_SLOT) continue;
+    const id = { uid: o.uid, hardware: o.hardware, uidKey: uidKeyOf(o.uid), hwKey: hwKeyOf(o.hardware) ?? '' };
+    next.offer(slot, id, o.hostname, now, o.until);
+  }
   for (const r of kept) {
     const from = current.slotOf(r.address);
     const to = next.slotOf(r.address);

@@ -55,3 +55,17 @@ test('restartOnlyChanges names what keeps its old value until a restart', () => 
   assert.match(notes[1]!, /^omapi-port changed \(7911 -> 7912\)/);
   assert.deepEqual(restartOnlyChanges(a, treeOf(`${BASE}omapi-port 7911;\n`)), []);
 });
+
+test('carryLeases: an offer still held stays promised to its client', () => {
+  const s = new Server(treeOf(BASE));
+  const offer = s.send({ type: 1, mac: '00:16:36:51:5d:5a' });
+  const offered = offer.reply!.message.yiaddr;
+  const tree = treeOf(BASE);
+  const { allocator } = carryLeases(s.leases, tree, s.now + 1);
+  const other = new Server(tree, undefined, allocator);
+  other.now = s.now + 2;
+  const second = other.send({ type: 1, mac: '00:16:36:51:5d:5b' });
+  assert.notEqual(second.reply!.message.yiaddr, offered, 'another client is not offered it');
+  const first = other.send({ type: 1, mac: '00:16:36:51:5d:5a' });
+  assert.equal(first.reply!.message.yiaddr, offered, 'its client is offered it again');
+});
