@@ -17,6 +17,8 @@ export interface DhcpdFlags {
   /** `-user` / `-group`: drop root privileges to these once sockets and files are open. */
   user?: string;
   group?: string;
+  /** `--history-days N`: days of lease history kept in LEASEFILE.history (0: none). */
+  historyDays: number;
   interfaces: string[];
 }
 
@@ -33,6 +35,7 @@ export const DHCPD_DEFAULTS: Readonly<DhcpdFlags> = Object.freeze({
   quiet: false,
   testConfig: false,
   testLeases: false,
+  historyDays: 30,
   interfaces: [],
 });
 
@@ -45,6 +48,7 @@ export const DHCPD_USAGE = `usage: leasehold server [-p PORT] [-f] [-d] [-q] [-t
   -f         stay in the foreground
   -d         log to stderr (implies -f)
   -user U    run as user U once sockets and files are open (also -group G)
+  --history-days N  days of lease history kept in LEASES.history (default 30; 0: none)
   -q         quiet: no banner
   -t         test the configuration file and exit
   -T         test the lease database and exit
@@ -80,6 +84,14 @@ export function parseDhcpdFlags(args: readonly string[]): FlagsResult {
         if (!Number.isInteger(n) || n < 1 || n > 65534)
           return { ok: false, error: `-p requires a port number (1-65534)` };
         flags.port = n;
+        break;
+      }
+      case '--history-days': {
+        const v = value();
+        const n = v === undefined ? Number.NaN : Number(v);
+        if (!Number.isInteger(n) || n < 0 || n > 3650)
+          return { ok: false, error: '--history-days requires a number of days (0-3650)' };
+        flags.historyDays = n;
         break;
       }
       case '-user':

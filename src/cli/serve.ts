@@ -27,6 +27,7 @@ export function settingsFromFlags(flags: DhcpdFlags): StartSettings {
     // Not a dhcpd flag: forces ISC's socket mode, for tests of the UDP path and hosts where packet
     // sockets misbehave.
     transport: process.env.LEASEHOLD_TRANSPORT === 'udp' ? 'udp' : 'auto',
+    historyDays: flags.historyDays,
     // Not a dhcpd flag either: LEASEHOLD_WARMUP=0 starts without compiling the packet path first.
     warmUp: process.env.LEASEHOLD_WARMUP !== '0',
   };

@@ -14,6 +14,7 @@ import { openBestTransport } from '../io/raw-fallback.js';
 import type { PacketHandler, ServedInterface, Transport } from '../io/transport.js';
 import { cannotTellApart } from '../io/udp-transport.js';
 import { FileJournal, type JournalOptions } from '../leases/journal.js';
+import type { LeaseFileRecord } from '../leases/lease.js';
 import { LeaseFileError } from '../leases/store.js';
 import type { OmapiKey } from '../omapi/auth.js';
 import { type OmapiListener, startOmapiListener } from '../omapi/daemon-listener.js';
@@ -29,6 +30,7 @@ import { warmUp } from './daemon-warm-up.js';
 import { DynamicHosts } from './dynamic-hosts.js';
 import { poolReport } from './engine.js';
 import { ServerLeaseSide } from './failover-leases.js';
+import { LeaseHistory } from './lease-history.js';
 import { networkName } from './log.js';
 import { ServerObjects } from './omapi-objects.js';
 import { type PidFs, removePidFile, runningPid, writePidFile } from './pid-file.js';
@@ -51,6 +53,8 @@ export interface StartSettings {
   transport?: 'auto' | 'udp';
   /** Run the packet path on synthetic traffic before serving (daemon-warm-up.ts). Default false. */
   warmUp?: boolean;
+  /** Days of lease history kept in LEASEFILE.history (lease-history.ts); undefined or 0: none. */
+  historyDays?: number;
 }
 
 export interface StartDeps {
@@ -90,6 +94,8 @@ export interface RunningServer {
   reload(): Promise<ReloadResult>;
   /** A configuration text checked as `-t` checks it (the API's /config/test). */
   testConfig(text: string): ReloadResult;
+  /** Lease history (`--history-days`), when kept. */
+  history: LeaseHistory | undefined;
   /** Hosts created through OMAPI (and read back from the lease file). */
   dynamicHosts: DynamicHosts;
   /** The OMAPI listener, when `omapi-port` is set. */
@@ -251,6 +257,27 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
         level === 'error' ? log.error(text) : log.info(text),
       ),
   });
+  // Lease history: every durable record, appended beside the lease file off the fsync path.
+  let history: LeaseHistory | undefined;
+  if (settings.historyDays !== undefined && settings.historyDays > 0) {
+    try {
+      history = await LeaseHistory.open(
+        `${settings.leaseFile}.history`,
+        settings.historyDays,
+        () => clock() / 1000,
+        (t) => log.error(t),
+      );
+    } catch (e) {
+      log.error(`Lease history not kept: ${errText(e)}`);
+    }
+  }
+  const onCommitted =
+    failover === undefined && history === undefined
+      ? undefined
+      : (records: readonly LeaseFileRecord[]) => {
+          failover?.committed(records);
+          history?.committed(records);
+        };
   // Dynamic DNS (`ddns-update-style interim|standard`): its own socket and queue beside the packet path.
   const ddnsConf = ddnsSettings(tree);
   let ddns: DdnsShell | undefined;
@@ -264,7 +291,8 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
     resolveHost,
     probe: prober.probe,
     dynamicHosts,
-    ...(failover !== undefined ? { failover, onCommitted: (records) => failover.committed(records) } : {}),
+    ...(failover !== undefined ? { failover } : {}),
+    ...(onCommitted !== undefined ? { onCommitted } : {}),
     ...deps.daemon,
   });
   // Packet sockets (ISC's LPF) where this process may open them, else UDP sockets, said once.
@@ -414,6 +442,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
       await failover?.stop();
       await ddns?.stop();
       await daemon.stop();
+      await history?.close();
       prober.close();
       if (settings.pidFile !== undefined) await removePidFile(settings.pidFile, pid, deps.pidFs);
     })();
@@ -481,6 +510,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
       },
       dynamicHosts,
       omapi,
+      history,
       shutdownRequested,
       stop,
       reload,
