@@ -13,6 +13,8 @@ DEBIAN_PACKAGES=(
   dnsmasq
   bind9 bind9-dnsutils
   tshark python3-scapy strace
+  # systemd: systemd-analyze, which checks contrib/systemd's unit (test/unit/contrib/systemd-unit.test.ts)
+  systemd
 )
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

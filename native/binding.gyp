@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "leasehold_native",
-      "sources": ["src/addon.c", "src/errors.c", "src/sock.c", "src/packet.c", "src/icmp.c", "src/udp.c"],
+      "sources": ["src/addon.c", "src/errors.c", "src/sock.c", "src/packet.c", "src/icmp.c", "src/udp.c", "src/unixdgram.c"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags_c": ["-std=gnu11", "-Wall", "-Wextra"]
     }

@@ -36,6 +36,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"udpOpen", NULL, lh_udp_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"udpSend", NULL, lh_udp_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"udpClose", NULL, lh_udp_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unixDgramSend", NULL, lh_unix_dgram_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, lh_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setRef", NULL, lh_set_ref, NULL, NULL, NULL, napi_enumerable, NULL},
   };

@@ -52,6 +52,9 @@ napi_value lh_udp_open(napi_env env, napi_callback_info info);
 napi_value lh_udp_send(napi_env env, napi_callback_info info);
 napi_value lh_udp_close(napi_env env, napi_callback_info info);
 
+/* unixdgram.c */
+napi_value lh_unix_dgram_send(napi_env env, napi_callback_info info);
+
 /* Argument helpers (addon.c). */
 int lh_get_string(napi_env env, napi_value v, char *out, size_t cap, size_t *len);
 int lh_get_buffer(napi_env env, napi_value v, void **data, size_t *len);
