@@ -1,6 +1,9 @@
 // Command-line flags of `leasehold server`, with dhcpd's names, meanings and defaults
-// (dhcpd(8)): -cf -lf -pf --no-pid -p -f -d -q -t -T and interface names. Kept apart from the
+// (dhcpd(8)): -cf -lf -pf --no-pid -p -f -d -q -t -T and interface names, plus Leasehold's own --http
+// ADDR:PORT, --http-tokens FILE, --http-cert FILE, --http-key FILE (src/http/). Kept apart from the
 // command so other tools (and tests) can reuse the parsing.
+
+import { parseListen } from '../http/tokens.js';
 
 export interface DhcpdFlags {
   configFile: string;
@@ -20,6 +23,13 @@ export interface DhcpdFlags {
   /** `--history-days N`: days of lease history kept in LEASEFILE.history (0: none). */
   historyDays: number;
   interfaces: string[];
+  /** `--http ADDR:PORT`: serve the API and /metrics there (off without it). */
+  http?: string;
+  /** `--http-tokens FILE`: lines `ROLE TOKEN`; every request then needs a token. */
+  httpTokens?: string;
+  /** `--http-cert FILE` and `--http-key FILE` (both or neither): HTTPS. */
+  httpCert?: string;
+  httpKey?: string;
 }
 
 export type FlagsResult = { ok: true; flags: DhcpdFlags } | { ok: false; error: string } | { ok: false; help: true };
@@ -52,6 +62,9 @@ export const DHCPD_USAGE = `usage: leasehold server [-p PORT] [-f] [-d] [-q] [-t
   -q         quiet: no banner
   -t         test the configuration file and exit
   -T         test the lease database and exit
+  --http ADDR:PORT     serve the HTTP API and /metrics (without --http-tokens: loopback only)
+  --http-tokens FILE   lines "ROLE TOKEN" (read, admin); requests then need "Authorization: Bearer TOKEN"
+  --http-cert FILE --http-key FILE   serve HTTPS
 `;
 
 export function parseDhcpdFlags(args: readonly string[]): FlagsResult {
@@ -102,6 +115,23 @@ export function parseDhcpdFlags(args: readonly string[]): FlagsResult {
         else flags.group = v;
         break;
       }
+      case '--http':
+      case '--http-tokens':
+      case '--http-cert':
+      case '--http-key': {
+        const v = value();
+        if (v === undefined || v === '') {
+          return { ok: false, error: `${a} requires ${a === '--http' ? 'ADDR:PORT' : 'a file name'}` };
+        }
+        if (a === '--http') {
+          const listen = parseListen(v);
+          if ('error' in listen) return { ok: false, error: listen.error };
+          flags.http = v;
+        } else if (a === '--http-tokens') flags.httpTokens = v;
+        else if (a === '--http-cert') flags.httpCert = v;
+        else flags.httpKey = v;
+        break;
+      }
       case '-chroot':
         return {
           ok: false,
@@ -135,6 +165,17 @@ export function parseDhcpdFlags(args: readonly string[]): FlagsResult {
         if (a.startsWith('-')) return { ok: false, error: `unknown flag ${a}` };
         flags.interfaces.push(a);
     }
+  }
+  if (flags.http === undefined) {
+    const stray = [
+      ['--http-tokens', flags.httpTokens],
+      ['--http-cert', flags.httpCert],
+      ['--http-key', flags.httpKey],
+    ].find(([, v]) => v !== undefined);
+    if (stray !== undefined) return { ok: false, error: `${stray[0]} needs --http ADDR:PORT` };
+  }
+  if ((flags.httpCert === undefined) !== (flags.httpKey === undefined)) {
+    return { ok: false, error: '--http-cert and --http-key go together' };
   }
   return { ok: true, flags };
 }

@@ -137,6 +137,11 @@ export class DropCounter {
     return this.counts.get(cause) ?? 0;
   }
 
+  /** Every cause seen and its count since start (metrics). */
+  entries(): IterableIterator<[string, number]> {
+    return this.counts.entries();
+  }
+
   total(): number {
     let t = 0;
     for (const n of this.counts.values()) t += n;

@@ -32,6 +32,7 @@ import { poolReport } from './engine.js';
 import { ServerLeaseSide } from './failover-leases.js';
 import { LeaseHistory } from './lease-history.js';
 import { networkName } from './log.js';
+import type { FailoverStateSource } from './omapi-failover.js';
 import { ServerObjects } from './omapi-objects.js';
 import { type PidFs, removePidFile, runningPid, writePidFile } from './pid-file.js';
 import { carryLeases, checkConfig, type ReloadResult, restartOnlyChanges } from './reload.js';
@@ -96,6 +97,8 @@ export interface RunningServer {
   testConfig(text: string): ReloadResult;
   /** Lease history (`--history-days`), when kept. */
   history: LeaseHistory | undefined;
+  /** The failover relationships by peer name, when `failover peer` is configured. */
+  failover: ReadonlyMap<string, FailoverStateSource> | undefined;
   /** Hosts created through OMAPI (and read back from the lease file). */
   dynamicHosts: DynamicHosts;
   /** The OMAPI listener, when `omapi-port` is set. */
@@ -257,6 +260,20 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
         level === 'error' ? log.error(text) : log.info(text),
       ),
   });
+  // The failover relationships as OMAPI's failover-state objects and the API's /failover read them.
+  const failoverSources: ReadonlyMap<string, FailoverStateSource> | undefined =
+    failover === undefined
+      ? undefined
+      : new Map(
+          [...failover.peers].map(([name, p]) => [
+            name,
+            {
+              relationship: p.relationship,
+              settings: p.settings,
+              setLocalState: (state: number) => p.link.setLocalState(state),
+            },
+          ]),
+        );
   // Lease history: every durable record, appended beside the lease file off the fsync path.
   let history: LeaseHistory | undefined;
   if (settings.historyDays !== undefined && settings.historyDays > 0) {
@@ -354,33 +371,19 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
       }
     }
     const required = tree.global.parameters.get('omapi-key')?.value;
-    const provider = new ServerObjects(
-      (omapiOptions = {
-        tree,
-        allocator,
-        hosts: dynamicHosts,
-        commit: (records) => daemon.commitRecords(records),
-        now: () => Math.floor(clock() / 1000),
-        log: (line) => log.info(line),
-        shutdown: () => requestShutdown('OMAPI control object set to state 2'),
-        leaseEnded: () => void daemon.tick(),
-        catalogue: parsed.catalogue as unknown as Catalogue,
-        ...(failover !== undefined
-          ? {
-              failover: new Map(
-                [...failover.peers].map(([name, p]) => [
-                  name,
-                  {
-                    relationship: p.relationship,
-                    settings: p.settings,
-                    setLocalState: (state: number) => p.link.setLocalState(state),
-                  },
-                ]),
-              ),
-            }
-          : {}),
-      }),
-    );
+    omapiOptions = {
+      tree,
+      allocator,
+      hosts: dynamicHosts,
+      commit: (records) => daemon.commitRecords(records),
+      now: () => Math.floor(clock() / 1000),
+      log: (line) => log.info(line),
+      shutdown: () => requestShutdown('OMAPI control object set to state 2'),
+      leaseEnded: () => void daemon.tick(),
+      catalogue: parsed.catalogue as unknown as Catalogue,
+      ...(failoverSources !== undefined ? { failover: failoverSources } : {}),
+    };
+    const provider = new ServerObjects(omapiOptions);
     try {
       omapi = await startOmapiListener({
         address: deps.omapiAddress ?? '0.0.0.0',
@@ -511,6 +514,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
       dynamicHosts,
       omapi,
       history,
+      failover: failoverSources,
       shutdownRequested,
       stop,
       reload,

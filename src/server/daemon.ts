@@ -51,6 +51,8 @@ export interface DaemonOptions {
   failover?: FailoverView;
   /** Told of every record once it is durable (failover queues its binding updates from it). */
   onCommitted?: (records: readonly LeaseFileRecord[]) => void;
+  /** Told how long each durable write took (seconds; the metrics' commit latency histogram). */
+  onCommitTimed?: (seconds: number) => void;
   /** Takes the dynamic DNS work the engine asked for (daemon-ddns.ts); never waited for. */
   ddns?: { submit(requests: readonly DdnsRequest[]): void };
 }
@@ -310,7 +312,9 @@ export class ServerDaemon {
    */
   async commitRecords(records: Parameters<LeaseStore['commit']>[0]): Promise<void> {
     if (this.stopping) throw new Error('the server is shutting down');
+    const t0 = performance.now();
     await this.opts.store.commit(records);
+    this.opts.onCommitTimed?.((performance.now() - t0) / 1000);
     this.stats.committed += records.length;
     this.opts.onCommitted?.(records);
   }
@@ -318,7 +322,9 @@ export class ServerDaemon {
   /** Writes records through the store; resolves false (logged) when they could not be made durable. */
   private async commit(records: Parameters<LeaseStore['commit']>[0]): Promise<boolean> {
     try {
+      const t0 = performance.now();
       await this.opts.store.commit(records);
+      this.opts.onCommitTimed?.((performance.now() - t0) / 1000);
       this.stats.committed += records.length;
       this.opts.onCommitted?.(records);
       return true;

@@ -16,15 +16,16 @@
 // failover-state one per `failover peer` (omapi-failover.ts), by name; `local-state` moves it (partner-down: 4).
 // control        the one control object; `state` 2 shuts the server down as SIGTERM does, after the answer.
 //
+// The host and lease changes themselves live in admin-commands.ts, shared with the HTTP API.
+//
 // Departures from ISC: updating a host declared in dhcpd.conf is "permission denied" (ISC rewrites it as a
 // dynamic host); a lease's binding variables cannot be set ("not implemented"; ISC adds them to its scope);
 // `state` other than free or abandoned is "not implemented"; named groups are not known ("not found").
 
-import type { Host, ScopeTree } from '../conf/scope-tree.js';
-import type { HostRecord, LeaseFileRecord } from '../leases/lease.js';
+import type { ScopeTree } from '../conf/scope-tree.js';
+import type { Lease, LeaseFileRecord } from '../leases/lease.js';
 import { ipv4ToString } from '../leases/lease.js';
-import { parseLeases } from '../leases/reader.js';
-import { colonHex, hardwareTypeName, hardwareTypeOf, isDbPrintable } from '../leases/text.js';
+import { colonHex, hardwareTypeOf } from '../leases/text.js';
 import {
   BINDING_STATES,
   fixedLeaseAttribute,
@@ -40,10 +41,10 @@ import { DHCP_R, ISC_R } from '../omapi/results.js';
 import { findValue, type NameValue, readU32, u32Value } from '../omapi/wire.js';
 import type { Catalogue } from '../options/catalogue.js';
 import { ipToBytes, parseIpv4 } from '../wire/ip.js';
+import { AdminCommands, hostRecordText, memoryHostOf } from './admin-commands.js';
 import type { Allocator } from './allocator.js';
-import { ACTIVE, NO_SLOT } from './allocator.js';
+import { NO_SLOT } from './allocator.js';
 import type { DynamicHosts } from './dynamic-hosts.js';
-import { abandonLeaseTime } from './engine-other.js';
 import {
   type FailoverStateSource,
   failoverStateAttributes,
@@ -86,56 +87,18 @@ function dotted(v: Uint8Array): string {
   return Array.from(v).join('.');
 }
 
-/** ISC write_host's text of a host (without the final newline formatRecord adds). */
-export function hostRecordText(h: MemoryHost, deleted = false, dynamic = true): string {
-  let out = `host ${h.name} {`;
-  if (dynamic) out += '\n  dynamic;';
-  if (deleted) return `${out}\n  deleted;\n}`;
-  if (h.hardwareAddress?.length) {
-    out += `\n  hardware ${hardwareTypeName(h.hardwareType ?? 1)} ${colonHex(h.hardwareAddress)};`;
-  }
-  if (h.clientIdentifier?.length) {
-    const s = bytes(h.clientIdentifier);
-    out += isDbPrintable(s) ? `\n  uid "${s}";` : `\n  uid ${colonHex(h.clientIdentifier)};`;
-  }
-  if (h.ipAddress?.length === 4) out += `\n  fixed-address ${dotted(h.ipAddress)};`;
-  if (h.group !== undefined) out += `\n  group "${h.group}";`;
-  if (h.statements !== undefined && h.statements.trim() !== '') out += `\n        ${h.statements.trim()}`;
-  return `${out}\n}`;
-}
-
-/** The OMAPI view of a host declaration (from dhcpd.conf or a lease-file record). */
-export function memoryHostOf(host: Host, record?: HostRecord): MemoryHost {
-  const m: MemoryHost = { name: host.name };
-  if (host.hardware !== undefined) {
-    m.hardwareType = hardwareTypeOf(host.hardware.type) ?? 1;
-    m.hardwareAddress = host.hardware.address;
-  }
-  if (host.uid !== undefined) m.clientIdentifier = host.uid;
-  const fixed = host.fixedAddresses[0] !== undefined ? parseIpv4(host.fixedAddresses[0]) : undefined;
-  if (fixed !== undefined) m.ipAddress = ipToBytes(fixed);
-  if (host.decl.namedGroup !== undefined) m.group = host.decl.namedGroup;
-  if (record !== undefined) {
-    // The statements are what write_host put after the fields it writes itself.
-    const body = record.text.slice(record.text.indexOf('{') + 1, record.text.lastIndexOf('}'));
-    const rest = body
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== '' && !/^(dynamic|deleted|hardware |uid |fixed-address |group )/.test(l));
-    if (rest.length > 0) m.statements = rest.join(' ');
-  }
-  return m;
-}
+// Shared with the HTTP API (admin-commands.ts), where the host and lease changes live.
+export { hostRecordText, memoryHostOf };
 
 export class ServerObjects implements ObjectProvider {
   private readonly opts: ServerObjectsOptions;
-  private readonly configHosts = new Map<string, Host>();
+  /** Host and lease changes (shared with the HTTP API); it reads `opts` at each call, as this class does. */
+  private readonly admin: AdminCommands;
   private controlState = SERVER_RUNNING;
-  private generated = 0;
 
   constructor(opts: ServerObjectsOptions) {
     this.opts = opts;
-    for (const h of opts.tree.hosts) if (!this.configHosts.has(h.name)) this.configHosts.set(h.name, h);
+    this.admin = new AdminCommands(opts, 'OMAPI');
   }
 
   hasType(type: string): boolean {
@@ -163,30 +126,23 @@ export class ServerObjects implements ObjectProvider {
     const host: MemoryHost = { name: '' };
     const set = setHostValues(host, values, new Set());
     if (!set.ok) return fail(set.result, "can't update object");
-    if (!host.hardwareAddress && !host.clientIdentifier) return fail(DHCP_R.INVALIDARG, "can't update object");
-    if (!host.name) {
-      this.generated++;
-      const t = (this.opts.now() >>> 0).toString(16).padStart(8, '0');
-      host.name = `nh${t}${this.generated.toString(16).padStart(8, '0')}`;
-    }
-    if (this.liveHost(host.name) !== undefined) return fail(ISC_R.EXISTS, "can't update object");
-    return this.writeHost(host).then((r) => (r.ok ? ok({ type: 'host', id: host.name }) : r));
+    return this.admin.createHost(host).then((r) => (r.ok ? ok({ type: 'host', id: r.value }) : r));
   }
 
   update(ref: ObjectRef, values: readonly NameValue[]): Outcome<void> | Promise<Outcome<void>> {
     switch (ref.type) {
       case 'host': {
-        const dyn = this.opts.hosts.get(ref.id);
-        if (dyn === undefined) {
-          return this.liveHost(ref.id) === undefined
-            ? fail(ISC_R.NOTFOUND, 'no matching handle')
-            : fail(ISC_R.NOPERM, 'hosts of dhcpd.conf cannot be changed through OMAPI');
+        const found = this.admin.changeableHost(ref.id);
+        if (!found.ok) {
+          return found.result === ISC_R.NOPERM
+            ? fail(ISC_R.NOPERM, 'hosts of dhcpd.conf cannot be changed through OMAPI')
+            : found;
         }
-        const copy = memoryHostOf(dyn.host, dyn.record);
+        const copy = found.value;
         const set = setHostValues(copy, values, new Set());
         if (!set.ok) return set;
         if (copy.name !== ref.id) return fail(ISC_R.EXISTS);
-        return this.writeHost(copy);
+        return this.admin.writeHost(copy);
       }
       case 'lease':
         return this.updateLease(ref, values);
@@ -204,7 +160,7 @@ export class ServerObjects implements ObjectProvider {
   read(ref: ObjectRef): Outcome<readonly Attribute[]> {
     switch (ref.type) {
       case 'host': {
-        const live = this.liveHost(ref.id);
+        const live = this.admin.liveHost(ref.id);
         return live === undefined ? fail(ISC_R.NOTFOUND, 'no matching handle') : ok(hostAttributes(live));
       }
       case 'lease': {
@@ -225,61 +181,13 @@ export class ServerObjects implements ObjectProvider {
   remove(ref: ObjectRef): Outcome<void> | Promise<Outcome<void>> {
     if (ref.type === 'control') return fail(ISC_R.NOPERM);
     if (ref.type !== 'host') return fail(ISC_R.NOTIMPLEMENTED, 'no remove method for object');
-    const dyn = this.opts.hosts.get(ref.id);
-    const conf = dyn === undefined ? this.configHosts.get(ref.id) : undefined;
-    if (dyn === undefined && (conf === undefined || this.opts.hosts.masked.has(conf))) {
-      return fail(ISC_R.NOTFOUND, 'no matching handle');
-    }
-    const record = this.parseHost(hostRecordText({ name: ref.id }, true, dyn !== undefined), ref.id);
-    if (!record.ok) return record;
-    return this.durable([record.value]).then((w) => {
-      if (!w.ok) return w;
-      this.opts.hosts.apply(record.value, this.configHosts);
-      return ok(undefined);
-    });
+    return this.admin.removeHost(ref.id);
   }
 
   // ---- hosts
 
-  /** The host of that name as OMAPI sees it: a dynamic one, else one of dhcpd.conf not removed. */
   private liveHost(name: string): MemoryHost | undefined {
-    const dyn = this.opts.hosts.get(name);
-    if (dyn !== undefined) return memoryHostOf(dyn.host, dyn.record);
-    const conf = this.configHosts.get(name);
-    return conf !== undefined && !this.opts.hosts.masked.has(conf) ? memoryHostOf(conf) : undefined;
-  }
-
-  private parseHost(text: string, name: string): Outcome<HostRecord> {
-    const parsed = parseLeases(
-      `${text}\n`,
-      'OMAPI',
-      this.opts.catalogue !== undefined ? { catalogue: this.opts.catalogue } : {},
-    );
-    const rec = parsed.records[0];
-    if (parsed.error !== undefined || parsed.records.length !== 1 || rec?.kind !== 'host' || rec.name !== name) {
-      return fail(DHCP_R.INVALIDARG, parsed.error?.message ?? "can't update object");
-    }
-    return ok(rec);
-  }
-
-  /** Writes the host's record, then enters it (ISC enter_host after write_host + commit_leases). */
-  private async writeHost(host: MemoryHost): Promise<Outcome<void>> {
-    const record = this.parseHost(hostRecordText(host), host.name);
-    if (!record.ok) return record;
-    const w = await this.durable([record.value]);
-    if (!w.ok) return w;
-    this.opts.hosts.enter(record.value);
-    return ok(undefined);
-  }
-
-  private async durable(records: readonly LeaseFileRecord[]): Promise<Outcome<void>> {
-    try {
-      await this.opts.commit(records);
-      return ok(undefined);
-    } catch (e) {
-      this.opts.log(`OMAPI: unable to write to the lease file: ${(e as Error).message}`);
-      return fail(ISC_R.IOERROR, "can't update object");
-    }
+    return this.admin.liveHost(name);
   }
 
   /**
@@ -406,32 +314,26 @@ export class ServerObjects implements ObjectProvider {
   }
 
   private async updateLease(ref: ObjectRef, values: readonly NameValue[]): Promise<Outcome<void>> {
-    const alloc = this.opts.allocator;
     const slot = this.slotOfId(ref.id);
     if (slot === NO_SLOT) return fail(ISC_R.NOTFOUND, 'no matching handle');
-    const now = this.opts.now();
-    let record: LeaseFileRecord | undefined;
+    let record: Lease | undefined;
     let ended = false;
     for (const { name, value } of values) {
       switch (name) {
         case 'ends': {
           const t = readU32(value);
           if (t === undefined) return fail(DHCP_R.INVALIDARG);
-          const old = alloc.endsOf(slot);
-          record = alloc.setEnds(slot, t);
-          this.opts.log(`lease ${ref.id} end changed from ${Number.isFinite(old) ? old : 0x7fffffff} to ${t}`);
-          if (t <= now && alloc.stateOf(slot) === ACTIVE) ended = true;
+          const moved = this.admin.setLeaseEnds(slot, t, ref.id);
+          record = moved.record;
+          if (moved.ended) ended = true;
           break;
         }
         case 'state': {
           const s = readU32(value);
-          if (s === undefined || s < 1 || s > BINDING_STATES.length) return fail(DHCP_R.INVALIDARG);
-          const from = alloc.stateOf(slot) + 1;
-          if (s === from) break; // ISC: unchanged
-          if (s === 1) record = alloc.release(slot, now);
-          else if (s === 5) record = alloc.abandon(slot, now, abandonLeaseTime(this.opts.tree));
-          else return fail(ISC_R.NOTIMPLEMENTED, `state ${BINDING_STATES[s - 1]} cannot be set`);
-          this.opts.log(`lease ${ref.id} state changed from ${BINDING_STATES[from - 1]} to ${BINDING_STATES[s - 1]}`);
+          if (s === undefined) return fail(DHCP_R.INVALIDARG);
+          const changed = this.admin.setLeaseState(slot, s, ref.id);
+          if (!changed.ok) return changed;
+          record = changed.value ?? record;
           break;
         }
         default: {
@@ -441,10 +343,7 @@ export class ServerObjects implements ObjectProvider {
         }
       }
     }
-    if (record === undefined) return ok(undefined);
-    const w = await this.durable([record]);
-    if (w.ok && ended) this.opts.leaseEnded?.();
-    return w;
+    return this.admin.commitLease(record, ended);
   }
 
   // ---- control

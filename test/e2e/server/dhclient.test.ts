@@ -124,8 +124,8 @@ test('without -f the server goes to the background once ready, as dhcpd does for
       if (daemonPid > 0) process.kill(daemonPid, 'SIGKILL');
     } catch {}
   });
-  // The background copy keeps the stderr it was given (there is no syslog yet): a file here, so that
-  // the launcher's pipes close when the launcher exits.
+  // The background copy keeps the stderr it was given: a file here, so that the launcher's pipes close when
+  // the launcher exits; LEASEHOLD_LOG=stderr keeps its lines there rather than in the machine's syslog.
   const cmd = [
     process.execPath,
     ...serverCommand(),
@@ -139,9 +139,14 @@ test('without -f the server goes to the background once ready, as dhcpd does for
     'srv0',
   ];
   const quoted = cmd.map((a) => `'${a}'`).join(' ');
-  const launch = await lab.run(server, '/bin/sh', ['-c', `exec ${quoted} 2>>'${dir}/server.log'`], {
-    timeoutMs: 30_000,
-  });
+  const launch = await lab.run(
+    server,
+    '/bin/sh',
+    ['-c', `LEASEHOLD_LOG=stderr exec ${quoted} 2>>'${dir}/server.log'`],
+    {
+      timeoutMs: 30_000,
+    },
+  );
   assert.equal(launch.code, 0, launch.stderr);
   // Read once on purpose: the launcher exits only once the background copy has written its PID file and
   // flushed its start-up lines (src/cli/serve.ts).

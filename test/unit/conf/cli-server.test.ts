@@ -17,7 +17,7 @@ test('dhcpd flags: defaults and every flag', () => {
   assert.equal(r.flags.configFile, '/etc/dhcp/dhcpd.conf');
   assert.deepEqual(r.flags, { ...DHCPD_DEFAULTS, interfaces: [] });
   const all = parseDhcpdFlags(
-    '-cf a.conf -lf a.leases -pf a.pid --no-pid -p 6767 -f -d -q -t -T -4 eth0 eth1'.split(' '),
+    '-cf a.conf -lf a.leases -pf a.pid --no-pid -p 6767 -f -d -q -t -T -4 --history-days 7 eth0 eth1'.split(' '),
   );
   assert.ok(all.ok);
   assert.deepEqual(all.flags, {
@@ -31,8 +31,10 @@ test('dhcpd flags: defaults and every flag', () => {
     quiet: true,
     testConfig: true,
     testLeases: true,
+    historyDays: 7,
     interfaces: ['eth0', 'eth1'],
   });
+  assert.equal(parseDhcpdFlags(['--history-days', '-1']).ok, false);
 });
 
 test('dhcpd flags: errors', () => {
