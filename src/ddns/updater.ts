@@ -3,7 +3,9 @@
 // (a release waits for the add it undoes). Unlike ISC dhcpd, which tries a DNS server once and gives up, a
 // step without an answer (or with SERVFAIL) is sent again with back-off (2 s, doubling to 16 s, across the
 // zone's servers) for up to an hour, and any answer from a server wakes the steps waiting for it: a DNS
-// server that was down gets every update once it is back. Each job logs a cause of failure once.
+// server that was down gets every update once it is back. Each job logs a cause of failure once. At most
+// maxInFlight transactions run at once (BIND silently drops updates beyond its update-quota); the others
+// wait in the order they came.
 
 import { zoneFor } from './config.js';
 import { type DdnsJob, DdnsTransaction, type DnsState, rcodeText, type Step } from './transaction.js';
@@ -39,6 +41,17 @@ export interface UpdaterOptions {
   giveUpAfter?: number;
   /** The first message id (tests fix it; default random). */
   firstId?: number;
+  /**
+   * Transactions in flight at once (default 64): BIND drops updates beyond its update-quota (100) without a
+   * word, and a sender that then retries them all only feeds the storm; the rest wait their turn in order.
+   */
+  maxInFlight?: number;
+}
+
+interface Queued {
+  job: DdnsJob;
+  current: DnsState;
+  optimize: boolean;
 }
 
 interface Running {
@@ -67,7 +80,12 @@ export class DdnsUpdater {
   private nextId: number;
   private readonly running = new Map<number, Running>();
   private readonly byId = new Map<number, number>();
-  private readonly queued = new Map<number, DdnsJob[]>();
+  private readonly queued = new Map<number, Queued[]>();
+  /** Addresses whose next queued job may start, in the order they became ready (from `readyHead` on). */
+  private ready: number[] = [];
+  private readyHead = 0;
+  private pumping = false;
+  private readonly maxInFlight: number;
   /** What finished transactions left in DNS, fresher than the state a job was given. */
   private readonly known = new Map<number, DnsState>();
   private readonly zonesWarned = new Set<string>();
@@ -84,6 +102,7 @@ export class DdnsUpdater {
     this.maxWait = opts.maxWait ?? 16;
     this.giveUpAfter = opts.giveUpAfter ?? 3600;
     this.nextId = (opts.firstId ?? Math.floor(Math.random() * 65536)) & 0xffff;
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? 64);
   }
 
   /** A reload's zones (a step already sent finishes with the zone it was sent to). */
@@ -106,19 +125,43 @@ export class DdnsUpdater {
   submit(job: DdnsJob, current: DnsState, now: number, optimize = true): UpdaterOutput {
     const out: UpdaterOutput = { sends: [], logs: [], states: [] };
     this.counts.submitted++;
+    const item: Queued = { job, current, optimize };
     const q = this.queued.get(job.address);
-    if (q !== undefined || this.running.has(job.address)) {
+    if (q !== undefined) {
       // A newer add makes queued adds of the address pointless; a removal still has to run.
-      const list = q ?? [];
       if (job.kind === 'add') {
-        for (let i = list.length - 1; i >= 0; i--) if (list[i]!.kind === 'add') list.splice(i, 1);
+        for (let i = q.length - 1; i >= 0; i--) if (q[i]!.job.kind === 'add') q.splice(i, 1);
       }
-      list.push(job);
-      this.queued.set(job.address, list);
+      q.push(item);
       return out;
     }
-    this.begin(job, this.known.get(job.address) ?? current, now, out, optimize);
+    this.queued.set(job.address, [item]);
+    // An address with a transaction running becomes ready when it ends (next()).
+    if (!this.running.has(job.address)) this.ready.push(job.address);
+    this.pump(now, out);
     return out;
+  }
+
+  /** Starts queued jobs, oldest first, while fewer than maxInFlight transactions run. */
+  private pump(now: number, out: UpdaterOutput): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.running.size < this.maxInFlight && this.readyHead < this.ready.length) {
+        const address = this.ready[this.readyHead++]!;
+        const q = this.queued.get(address);
+        if (q === undefined || this.running.has(address)) continue;
+        const item = q.shift()!;
+        if (q.length === 0) this.queued.delete(address);
+        this.begin(item.job, this.known.get(address) ?? item.current, now, out, item.optimize);
+      }
+      if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
+        this.ready = this.ready.slice(this.readyHead);
+        this.readyHead = 0;
+      }
+    } finally {
+      this.pumping = false;
+    }
   }
 
   /** A datagram from a DNS server. */
@@ -199,7 +242,7 @@ export class DdnsUpdater {
         // The lease's name changed: the old records go first (ISC ddns_removals with the add as next_op).
         this.removedFirst.add(job);
         const list = this.queued.get(job.address) ?? [];
-        list.unshift(job);
+        list.unshift({ job, current, optimize });
         this.queued.set(job.address, list);
         this.begin(
           { kind: 'remove', address: job.address, state: current, conflict: job.conflict },
@@ -232,12 +275,14 @@ export class DdnsUpdater {
 
   private step(address: number, r: Running, step: Step, now: number, out: UpdaterOutput): void {
     for (const l of step.logs) out.logs.push(l);
-    const before = this.known.get(address);
-    if (!sameState(before, r.tx.state)) {
-      this.known.set(address, { ...r.tx.state });
-      out.states.push({ address, state: { ...r.tx.state } });
-    }
     if ('done' in step) {
+      // What DNS holds is written to the lease once per transaction (ISC writes after each step: at
+      // thousands of leases a second that doubles the lease file's writes; a crash between two steps at
+      // worst leaves a record the next renewal finds through its guard).
+      if (!sameState(this.known.get(address), r.tx.state)) {
+        this.known.set(address, { ...r.tx.state });
+        out.states.push({ address, state: { ...r.tx.state } });
+      }
       this.running.delete(address);
       if (r.id >= 0) this.byId.delete(r.id);
       this.counts.finished++;
@@ -313,12 +358,10 @@ export class DdnsUpdater {
     }
   }
 
+  /** The address's transaction ended (or was skipped): its next job waits its turn; others may start. */
   private next(address: number, now: number, out: UpdaterOutput): void {
-    const q = this.queued.get(address);
-    if (q === undefined) return;
-    const job = q.shift()!;
-    if (q.length === 0) this.queued.delete(address);
-    this.begin(job, this.known.get(address) ?? (job.kind === 'remove' ? job.state : {}), now, out, true);
+    if (this.queued.has(address)) this.ready.push(address);
+    this.pump(now, out);
   }
 
   private zoneOf(name: string): DdnsZone | undefined {

@@ -84,7 +84,7 @@ function only(out: UpdaterOutput): Datagram {
   return out.sends[0]!;
 }
 
-test('add: name unused -> A and DHCID, then the PTR; the state follows each step', () => {
+test('add: name unused -> A and DHCID, then the PTR; the state is given once the transaction ends', () => {
   const u = updater();
   const d1 = only(u.submit(add(), {}, 1000));
   assert.deepEqual(shape(d1), {
@@ -94,12 +94,13 @@ test('add: name unused -> A and DHCID, then the PTR; the state follows each step
   });
   const o2 = u.receive(answer(d1, NOERROR), DNS, 1000.1);
   assert.deepEqual(o2.logs, ['Added new forward map from h1.example.org to 192.0.2.100']);
-  assert.equal(o2.states[0]?.state.fwdName, 'h1.example.org');
+  assert.deepEqual(o2.states, [], 'nothing to write between two steps');
   const d2 = only(o2);
   assert.deepEqual(shape(d2), { zone: '2.0.192.in-addr.arpa', pre: [], upd: ['ANY PTR', 'IN PTR'] });
   const o3 = u.receive(answer(d2, NOERROR), DNS, 1000.2);
   assert.deepEqual(o3.logs, ['Added reverse map from 100.2.0.192.in-addr.arpa to h1.example.org']);
   assert.equal(o3.states[0]?.state.revName, '100.2.0.192.in-addr.arpa.');
+  assert.equal(o3.states[0]?.state.fwdName, 'h1.example.org');
   assert.equal(u.pending, 0);
   assert.deepEqual(u.counts, { submitted: 1, finished: 1, succeeded: 1, retries: 0 });
 });
@@ -210,4 +211,19 @@ test('a step that never gets an answer is given up after an hour', () => {
   for (let t = 0; t <= 3700 && u.pending > 0; t += 10) last = u.tick(t);
   assert.equal(u.pending, 0);
   assert.match(last!.logs.at(-1)!, /timed out \(gave up after 3600 s\)$/);
+});
+
+test('at most maxInFlight transactions run at once; the others start in order as those end', () => {
+  const u = new DdnsUpdater({ zones: [{ name: 'example.org.', servers: [DNS] }], firstId: 1, maxInFlight: 2 });
+  const sent: Datagram[] = [];
+  for (let i = 0; i < 5; i++) {
+    const job = { ...add(`h${i}.example.org`), address: IP + i, revName: undefined } as AddJob;
+    sent.push(...u.submit(job, {}, 0).sends);
+  }
+  assert.equal(sent.length, 2, 'two in flight');
+  assert.equal(u.pending, 5);
+  const o = u.receive(answer(sent[0]!, NOERROR), DNS, 0);
+  assert.equal(o.sends.length, 1, 'one ended, the next one starts');
+  assert.match(shape(o.sends[0]!).zone, /^example\.org$/);
+  assert.equal(u.pending, 4);
 });
