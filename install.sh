@@ -15,6 +15,8 @@ DEBIAN_PACKAGES=(
   tshark python3-scapy strace
   # systemd: systemd-analyze, which checks contrib/systemd's unit (test/unit/contrib/systemd-unit.test.ts)
   systemd
+  # chromium: the headless browser that drives the web dashboard (test/e2e/http/dashboard.test.ts)
+  chromium
 )
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -4,6 +4,7 @@
 
 import { type FastifyError, type FastifyInstance, fastify } from 'fastify';
 import type { RouteContext } from './context.js';
+import { registerDashboard } from './dashboard.js';
 import { registerDataRoutes } from './routes-data.js';
 import { registerServerRoutes } from './routes-server.js';
 import { authorize, type ListenAddress, type Tokens } from './tokens.js';
@@ -25,6 +26,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     ? fastify(base)
     : fastify({ ...base, https: { cert: opts.tls.cert, key: opts.tls.key } })) as unknown as FastifyInstance;
 
+  registerDashboard(app); // the page's files, before authorization (they hold no data): dashboard.ts
   app.addHook('onRequest', async (req, reply) => {
     const auth = authorize(opts.tokens, req.method, req.headers.authorization);
     if (auth.ok) return;
