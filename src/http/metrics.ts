@@ -54,6 +54,8 @@ export interface MetricsSource {
   census(): Promise<CensusResult>;
   dynamicHosts(): number;
   failover(): ReadonlyMap<string, FailoverStateSource>;
+  /** Dynamic DNS work so far (undefined: DDNS off). */
+  ddns?(): { submitted: number; finished: number; succeeded: number; retries: number; pending: number } | undefined;
 }
 
 type Labelled = [Record<string, string>, number];
@@ -222,6 +224,22 @@ export class Metrics {
       registers,
       collect: () => {
         hosts.set(this.source?.dynamicHosts() ?? 0);
+      },
+    });
+    // DDNS: counters kept by the server's updater since start (a reload keeps the updater).
+    const ddnsJobs: Gauge<'result'> = new Gauge({
+      name: 'leasehold_ddns_updates',
+      help: 'Dynamic DNS transactions (one per lease change) by result: succeeded, failed, pending; and retried steps.',
+      labelNames: ['result'],
+      registers,
+      collect: () => {
+        ddnsJobs.reset();
+        const c = this.source?.ddns?.();
+        if (c === undefined) return;
+        ddnsJobs.set({ result: 'succeeded' }, c.succeeded);
+        ddnsJobs.set({ result: 'failed' }, c.finished - c.succeeded);
+        ddnsJobs.set({ result: 'pending' }, c.pending);
+        ddnsJobs.set({ result: 'retried' }, c.retries);
       },
     });
     const failover: Gauge<'peer' | 'side' | 'state'> = new Gauge({

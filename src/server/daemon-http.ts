@@ -120,6 +120,8 @@ export interface HttpServerView {
   readonly history?: { query(q: HistoryQuery): Promise<HistoryEntry[]> } | undefined;
   reload?: () => Promise<ReloadResult>;
   testConfig?: (text: string) => ReloadResult;
+  /** Dynamic DNS counts for /metrics (undefined: DDNS off). */
+  ddns?: () => { submitted: number; finished: number; succeeded: number; retries: number; pending: number } | undefined;
 }
 
 export interface HttpServiceOptions {
@@ -192,6 +194,7 @@ export async function startHttpService(
     census: () => census.counts(),
     dynamicHosts: () => server.dynamicHosts.count,
     failover,
+    ddns: () => server.ddns?.(),
   });
   const listener = await startHttp({
     ctx: { source, metrics: http.metrics, census, startedAt: clock() },

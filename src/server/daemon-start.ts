@@ -84,6 +84,14 @@ export interface StartDeps {
   ddnsPort?: number;
 }
 
+export interface DdnsCounts {
+  submitted: number;
+  finished: number;
+  succeeded: number;
+  retries: number;
+  pending: number;
+}
+
 export interface RunningServer {
   daemon: ServerDaemon;
   transport: Transport;
@@ -97,6 +105,8 @@ export interface RunningServer {
   testConfig(text: string): ReloadResult;
   /** Lease history (`--history-days`), when kept. */
   history: LeaseHistory | undefined;
+  /** The dynamic DNS work: jobs submitted, finished, succeeded, retried, and pending (undefined: DDNS off). */
+  ddns(): DdnsCounts | undefined;
   /** The failover relationships by peer name, when `failover peer` is configured. */
   failover: ReadonlyMap<string, FailoverStateSource> | undefined;
   /** Hosts created through OMAPI (and read back from the lease file). */
@@ -515,6 +525,7 @@ export async function startServer(settings: StartSettings, deps: StartDeps): Pro
       omapi,
       history,
       failover: failoverSources,
+      ddns: () => (ddns === undefined ? undefined : { ...ddns.updater.counts, pending: ddns.updater.pending }),
       shutdownRequested,
       stop,
       reload,

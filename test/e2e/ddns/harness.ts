@@ -80,8 +80,8 @@ export function clientConf(dir: string, tag: string, lines: string[]): string {
   return path;
 }
 
-export async function startServer(lab: Lab, ns: Netns, files: ServerFiles): Promise<Spawned> {
-  return startLeasehold(lab, ns, files, [], UDP_ONLY);
+export async function startServer(lab: Lab, ns: Netns, files: ServerFiles, extra: string[] = []): Promise<Spawned> {
+  return startLeasehold(lab, ns, files, extra, UDP_ONLY);
 }
 
 export { serverFiles };

@@ -17,7 +17,7 @@ test('standard style: a lease gets A, PTR and DHCID records; the lease file keep
   const lab = createLab(t);
   const l = await ddnsLab(t, lab, 1);
   const files = serverFiles(l.dir, ddnsConf({ style: 'standard', secret: l.secret }));
-  const server = await startServer(lab, l.server, files);
+  const server = await startServer(lab, l.server, files, ['--http', '127.0.0.1:8069']);
   const conf = clientConf(l.dir, 'c1', ['send host-name "laptop1";']);
   const c1 = startDhclient(lab, l.clients[0]!.ns, l.dir, 'c1', { conf, configure: true });
   const env = await c1.waitFor('BOUND', 30_000);
@@ -33,6 +33,9 @@ test('standard style: a lease gets A, PTR and DHCID records; the lease file keep
   const block = await waitForLease(files.leases, ip, /set ddns-rev-name = /);
   assert.match(block, /set ddns-fwd-name = "laptop1\.example\.org";/);
   assert.match(block, /set ddns-dhcid = /);
+  // /metrics counts it.
+  const metrics = await lab.run(l.server, '/usr/bin/curl', ['-sS', '--max-time', '5', 'http://127.0.0.1:8069/metrics']);
+  assert.match(metrics.stdout, /^leasehold_ddns_updates\{result="succeeded"\} 1$/m, metrics.stdout.slice(0, 2000));
   // RELEASE: both records go (the guard with them).
   await c1.leaseWritten(ip);
   await c1.stop();
