@@ -7,6 +7,7 @@
 // ENGINE_CONF=classes: configs/dhcpd-classes.conf (50 classes, 200 subclasses) with the packets of
 // run.sh's classes phase: the harness's MAC list, option 60 "MSFT 5.0" and option 82 (circuit-id
 // "ge-0/0/7"). ENGINE_CONF=plain-opts: the same packets with the plain configs/dhcpd.conf.
+// ENGINE_CONF=ddns: configs/dhcpd-ddns.conf (the engine's DNS decisions; the updates themselves are not sent).
 // ENGINE_CLASSIFY=none: no class matches (the engine's classifier replaced by one that finds none);
 // ENGINE_CLASSIFY=discard: every request classified, the memberships dropped.
 
@@ -29,16 +30,22 @@ const SERVER = 0xc6336401; // 198.51.100.1
 const NOW = 1_790_000_000;
 const PRL = Uint8Array.from([1, 3, 6, 15, 28, 51, 54, 58, 59]);
 const MODE = process.env.ENGINE_CONF ?? 'plain';
-if (!['plain', 'plain-opts', 'classes'].includes(MODE)) throw new Error('ENGINE_CONF: plain, plain-opts or classes');
-const CONF_FILE = MODE === 'classes' ? 'configs/dhcpd-classes.conf' : 'configs/dhcpd.conf';
+if (!['plain', 'plain-opts', 'classes', 'ddns'].includes(MODE))
+  throw new Error('ENGINE_CONF: plain, plain-opts, classes or ddns');
+const CONF_FILE =
+  MODE === 'classes'
+    ? 'configs/dhcpd-classes.conf'
+    : MODE === 'ddns'
+      ? 'configs/dhcpd-ddns.conf'
+      : 'configs/dhcpd.conf';
 /** Options run.sh's classes phase has perfdhcp add (CLASSES_PD_OPTS): vendor class, relay circuit-id. */
-const EXTRA: [number, Uint8Array][] =
-  MODE === 'plain'
-    ? []
-    : [
-        [60, Uint8Array.from(Buffer.from('MSFT 5.0'))],
-        [82, Uint8Array.from([1, 8, ...Buffer.from('ge-0/0/7')])],
-      ];
+const PLAIN_PACKETS = MODE === 'plain' || MODE === 'ddns';
+const EXTRA: [number, Uint8Array][] = PLAIN_PACKETS
+  ? []
+  : [
+      [60, Uint8Array.from(Buffer.from('MSFT 5.0'))],
+      [82, Uint8Array.from([1, 8, ...Buffer.from('ge-0/0/7')])],
+    ];
 
 /** Offset of the value of `code` in an encoded message (options start at 240). */
 function optionOffset(bytes: Uint8Array, code: number): number {
@@ -61,7 +68,7 @@ function main(): void {
   const discovers: Uint8Array[] = [];
   const requests: Uint8Array[] = [];
   let seed = 20261122;
-  const harnessMacs = MODE === 'plain' ? [] : macList(CLIENTS, seed);
+  const harnessMacs = PLAIN_PACKETS ? [] : macList(CLIENTS, seed);
   for (let i = 0; i < CLIENTS; i++) {
     let chaddr = new Uint8Array(6);
     chaddr[0] = 0x02;
@@ -87,6 +94,7 @@ function main(): void {
   const reqAt = optionOffset(requests[0]!, 50);
   const sidAt = optionOffset(requests[0]!, 54);
   const buffer = new Uint8Array(1500);
+  // ENGINE_CONF=ddns: configs/dhcpd-ddns.conf (the engine's DNS decisions; the updates themselves are not sent).
   // ENGINE_CLASSIFY=none: no class matches; =discard: every request classified, the result dropped
   // (discard minus none: classification's cost; the default minus discard: what membership costs after).
   const mode = process.env.ENGINE_CLASSIFY;

@@ -1,6 +1,6 @@
 /**
  * DNS names in wire form, and the reverse (PTR) name of an IPv4 address as ISC dhcpd builds it.
- * dns-packet does the label framing; it checks no limits, so they are checked here first.
+ * dns-packet reads names (compression pointers included); they are written here.
  */
 import dnsPacket from 'dns-packet';
 
@@ -14,30 +14,33 @@ const nameCodec = (dnsPacket as unknown as { name: NameCodec }).name;
 const MAX_LABEL = 63;
 const MAX_NAME = 255;
 
-/** Splits a name (trailing dot optional, "." or "" = root) into labels, enforcing RFC 1035's limits. */
-function labelsOf(name: string): string[] {
+/**
+ * Uncompressed wire form, case kept (what ISC's ns_name_pton gives and what we send), with RFC 1035's limits:
+ * no empty label, labels of at most 63 octets, at most 255 octets in all. Written here in one pass (every
+ * ACK of a DDNS server digests its name): dns-packet's encoder allocates per label.
+ */
+export function nameToWire(name: string): Buffer {
   const body = name.endsWith('.') ? name.slice(0, -1) : name;
-  if (body === '') return [];
-  const labels = body.split('.');
-  let wireLength = 1; // the root label
-  for (const label of labels) {
-    const length = Buffer.byteLength(label, 'utf8');
+  if (body === '') return Buffer.from([0]);
+  const text = Buffer.from(body, 'utf8');
+  if (text.length + 2 > MAX_NAME)
+    throw new Error(`DNS name "${name}" is ${text.length + 2} octets in wire form, more than ${MAX_NAME}`);
+  const wire = Buffer.allocUnsafe(text.length + 2);
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && text[i] !== 0x2e) continue;
+    const length = i - start;
     if (length === 0) throw new Error(`DNS name "${name}" has an empty label`);
     if (length > MAX_LABEL) {
+      const label = text.subarray(start, i).toString('utf8');
       throw new Error(`DNS name "${name}": label "${label}" is ${length} octets, more than ${MAX_LABEL}`);
     }
-    wireLength += length + 1;
+    wire[start] = length;
+    text.copy(wire, start + 1, start, i);
+    start = i + 1;
   }
-  if (wireLength > MAX_NAME)
-    throw new Error(`DNS name "${name}" is ${wireLength} octets in wire form, more than ${MAX_NAME}`);
-  return labels;
-}
-
-/** Uncompressed wire form, case kept (what ISC's ns_name_pton gives and what we send). */
-export function nameToWire(name: string): Buffer {
-  const labels = labelsOf(name);
-  if (labels.length === 0) return Buffer.from([0]);
-  return Buffer.from(nameCodec.encode(labels.join('.')));
+  wire[text.length + 1] = 0;
+  return wire;
 }
 
 /**

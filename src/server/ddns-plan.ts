@@ -4,6 +4,8 @@
 // client-updates`), the TTL, the reverse name, the guard (DHCID or ISC's TXT), and the FQDN option the ACK
 // carries back. Pure: the jobs go to the result (`out.ddns`), the daemon hands them to the updater.
 
+import type { Expr } from '../conf/ast.js';
+import { type EvalContext, evaluateExpression, type Value } from '../conf/eval.js';
 import { lookupParameter, type Scope } from '../conf/scope-tree.js';
 import { ddnsSettings, zoneFor } from '../ddns/config.js';
 import { dhcidIdentifier, interimTxt, standardDhcid } from '../ddns/dhcid.js';
@@ -11,8 +13,10 @@ import { dnsStateOf } from '../ddns/lease-state.js';
 import { reverseName, sameName } from '../ddns/names.js';
 import type { AddJob, DnsState } from '../ddns/transaction.js';
 import type { LeaseVariable } from '../leases/lease.js';
+import { bindingsOf } from './lease-events.js';
 import { OPT_FQDN, OPT_HOST_NAME, optionData } from './reply-options.js';
-import { allowDeny, type RequestFacts } from './request-facts.js';
+import { allowDeny, chainInputs, type RequestFacts } from './request-facts.js';
+import { leaseFacts, requestContext } from './scope-eval.js';
 import type { DdnsRequest, HandleResult } from './types.js';
 
 /** ISC's MAX_DEFAULT_DDNS_TTL: half the lease time, at most an hour, when ddns-ttl is not set. */
@@ -87,8 +91,32 @@ function fqdnReply(serverUpdates: boolean, encoded: boolean, name: string): Uint
   return out;
 }
 
-function param(chain: readonly Scope[], name: string): string | number | boolean | undefined {
-  return lookupParameter(chain, name)?.value;
+/** Evaluates a late parameter's expression for this lease (made on first use: most chains have none). */
+type Late = (e: Expr) => Value | undefined;
+
+function lateEvaluator(
+  f: RequestFacts,
+  address: number,
+  ends: number,
+  vars: readonly LeaseVariable[] | undefined,
+): Late {
+  let ctx: EvalContext | undefined;
+  return (e) => {
+    ctx ??= requestContext(chainInputs(f, leaseFacts(address, ends, f.host?.host.name), bindingsOf(vars)));
+    return evaluateExpression(e, ctx);
+  };
+}
+
+function param(chain: readonly Scope[], name: string, late?: Late): string | number | boolean | undefined {
+  const st = lookupParameter(chain, name);
+  if (st === undefined) return undefined;
+  if (st.value !== undefined || st.expr === undefined || late === undefined) return st.value;
+  const v = late(st.expr);
+  if (v instanceof Uint8Array) {
+    if (name !== 'ddns-ttl') return Buffer.from(v).toString('latin1').replace(/\0+$/, '');
+    return v.length === 4 ? new DataView(v.buffer, v.byteOffset, 4).getUint32(0) : undefined;
+  }
+  return typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
 }
 
 function flagParam(chain: readonly Scope[], name: string, dflt: boolean): boolean {
@@ -96,8 +124,8 @@ function flagParam(chain: readonly Scope[], name: string, dflt: boolean): boolea
   return typeof v === 'boolean' ? v : dflt;
 }
 
-function textParam(chain: readonly Scope[], name: string): string | undefined {
-  const v = param(chain, name);
+function textParam(chain: readonly Scope[], name: string, late?: Late): string | undefined {
+  const v = param(chain, name, late);
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
@@ -113,8 +141,13 @@ function configuredText(f: RequestFacts, chain: readonly Scope[], code: number):
 }
 
 /** ISC's default ddns-hostname: pick(option fqdn.hostname, option host-name, config-option host-name). */
-function hostnameFor(f: RequestFacts, chain: readonly Scope[], fqdn: ClientFqdn | undefined): string | undefined {
-  const configured = textParam(chain, 'ddns-hostname');
+function hostnameFor(
+  f: RequestFacts,
+  chain: readonly Scope[],
+  fqdn: ClientFqdn | undefined,
+  late: Late,
+): string | undefined {
+  const configured = textParam(chain, 'ddns-hostname', late);
   if (configured !== undefined) return configured;
   const picked =
     (fqdn !== undefined && fqdn.hostname.length > 0 ? fqdn.hostname : undefined) ??
@@ -141,6 +174,7 @@ export function planCommitDdns(
   const settings = ddnsSettings(f.ctx.tree);
   if (settings === undefined || !flagParam(chain, 'ddns-updates', true)) return undefined;
   const fqdn = parseClientFqdn(f.request.options.get(OPT_FQDN));
+  const late = lateEvaluator(f, address, ends, vars);
   const clientUpdates = allowDeny(chain, 'client-updates');
   const current = dnsStateOf(vars) ?? {};
   let fwdName: string | undefined;
@@ -151,8 +185,8 @@ export function planCommitDdns(
     serverUpdatesA = false;
   } else {
     if (!flagParam(chain, 'do-forward-updates', true)) return undefined;
-    const host = hostnameFor(f, chain, fqdn);
-    const domain = textParam(chain, 'ddns-domainname') ?? configuredText(f, chain, OPT_DOMAIN_NAME);
+    const host = hostnameFor(f, chain, fqdn, late);
+    const domain = textParam(chain, 'ddns-domainname', late) ?? configuredText(f, chain, OPT_DOMAIN_NAME);
     if (host !== undefined && domain !== undefined) {
       if (host.length + domain.length > 253) f.out.log.push('ddns_update: host.domain name too long');
       else fwdName = `${host}.${domain.replace(/\.$/, '')}`;
@@ -167,14 +201,14 @@ export function planCommitDdns(
   // DNS already maps this name for the lease (ISC: update-optimization, `goto noerror`): nothing to send.
   if (optimize && held !== undefined && sameName(held, fwdName))
     return replyFor(chain, fqdn, clientUpdates, serverUpdatesA, fwdName);
-  const ttlParam = param(chain, 'ddns-ttl');
+  const ttlParam = param(chain, 'ddns-ttl', late);
   const ttl =
     typeof ttlParam === 'number'
       ? ttlParam
       : Number.isFinite(ends)
         ? Math.min(Math.max(0, Math.floor((ends - f.ctx.now) / 2)), MAX_DEFAULT_TTL)
         : MAX_DEFAULT_TTL;
-  const revDomain = textParam(chain, 'ddns-rev-domainname') ?? 'in-addr.arpa.';
+  const revDomain = textParam(chain, 'ddns-rev-domainname', late) ?? 'in-addr.arpa.';
   const doReverse = flagParam(chain, 'do-reverse-updates', true);
   const ident = dhcidIdentifier(settings.style, f.id.uid, f.id.hardware);
   if (ident === undefined) return undefined;

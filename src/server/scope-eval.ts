@@ -31,6 +31,17 @@ import type { HostResolver } from './types.js';
 
 const dynamicScopes = new WeakMap<Scope, boolean>();
 
+/**
+ * Parameters read only when an ACK commits (dynamic DNS: ddns-plan.ts evaluates them then, as ISC evaluates
+ * their option caches in ddns_updates): an expression there does not make every packet run its chain.
+ */
+export const LATE_PARAMETERS: ReadonlySet<string> = new Set([
+  'ddns-hostname',
+  'ddns-domainname',
+  'ddns-rev-domainname',
+  'ddns-ttl',
+]);
+
 function dynamicExpr(st: { expr?: Expr }): boolean {
   return st.expr !== undefined;
 }
@@ -43,7 +54,7 @@ export function isDynamicScope(scope: Scope): boolean {
     for (const st of scope.ordered) {
       // default/append/prepend depend on what outer scopes set: only running the chain gets them right.
       if (st.kind === 'option') d = dynamicExpr(st) || (st.op !== 'supersede' && st.op !== 'send');
-      else if (st.kind === 'parameter') d = dynamicExpr(st);
+      else if (st.kind === 'parameter') d = dynamicExpr(st) && !LATE_PARAMETERS.has(st.name);
       else d = EXECUTABLE.has(st.kind);
       if (d) break;
     }
