@@ -12,10 +12,10 @@
 // instead: late, never lost in silence. The outage is noted there once and its end in syslog; the socket is
 // tried again at every flush. The caller flushes on process 'exit'.
 
-import { writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { SYSLOG_FACILITIES } from '../options/enumerations.js';
 import { type UnixDgramSend, unixDgramSender } from './sd-notify.js';
+import { flushLater, writeStderr } from './stderr.js';
 
 /** <sys/syslog.h> severities used here. */
 export const LOG_ERR = 3;
@@ -88,22 +88,6 @@ const FLUSH_AT_LINES = 256;
 const MIN_FLUSH_GAP_MS = 20;
 /** Lines held while the log daemon's queue is full (retried every MIN_FLUSH_GAP_MS); beyond, the fallback. */
 export const MAX_HELD_LINES = 4096;
-
-function flushLater(fn: () => void, delayMs: number): void {
-  if (delayMs <= 0) setImmediate(fn).unref();
-  else setTimeout(fn, delayMs).unref();
-}
-
-function writeStderr(text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  let done = 0;
-  try {
-    while (done < bytes.length) done += writeSync(2, bytes, done);
-  } catch (e) {
-    // A full non-blocking pipe: let the stream queue the rest. Stderr gone: logging must never stop the server.
-    if ((e as NodeJS.ErrnoException).code === 'EAGAIN') process.stderr.write(bytes.subarray(done));
-  }
-}
 
 interface Pending {
   ms: number;

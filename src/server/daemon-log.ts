@@ -5,8 +5,8 @@
 // prefix ("Nov 22 17:14:43 host dhcpd[123]: ..."), which journald and log files capture as they
 // would capture syslog. A syslog sink can replace it behind the same Logger.
 
-import { writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { flushLater, writeStderr } from '../io/stderr.js';
 
 export interface Logger {
   info(line: string): void;
@@ -38,25 +38,6 @@ const FLUSH_AT_CHARS = 64 * 1024;
  * sees it before the client has its reply); while lines keep coming, writes are at least this far apart.
  */
 const MIN_FLUSH_GAP_MS = 20;
-
-function flushLater(fn: () => void, delayMs: number): void {
-  // Never what keeps the process alive: the caller flushes on 'exit'.
-  if (delayMs <= 0) setImmediate(fn).unref();
-  else setTimeout(fn, delayMs).unref();
-}
-
-/** Straight to fd 2: process.stderr's stream machinery cost more than the write itself. */
-function writeStderr(text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  let done = 0;
-  try {
-    while (done < bytes.length) done += writeSync(2, bytes, done);
-  } catch (e) {
-    // A non-blocking pipe that is full: let the stream queue the rest. Anything else (stderr gone, the
-    // terminal closed): logging must never stop the server.
-    if ((e as NodeJS.ErrnoException).code === 'EAGAIN') process.stderr.write(bytes.subarray(done));
-  }
-}
 
 export interface StreamLogger extends Logger {
   /** Writes what is buffered now (before exit, or before a line that must be seen at once). */

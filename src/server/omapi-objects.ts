@@ -41,7 +41,7 @@ import { DHCP_R, ISC_R } from '../omapi/results.js';
 import { findValue, type NameValue, readU32, u32Value } from '../omapi/wire.js';
 import type { Catalogue } from '../options/catalogue.js';
 import { ipToBytes, parseIpv4 } from '../wire/ip.js';
-import { AdminCommands, hostRecordText, memoryHostOf } from './admin-commands.js';
+import { AdminCommands, type AdminCommandsOptions, hostRecordText, memoryHostOf } from './admin-commands.js';
 import type { Allocator } from './allocator.js';
 import { NO_SLOT } from './allocator.js';
 import type { DynamicHosts } from './dynamic-hosts.js';
@@ -52,25 +52,14 @@ import {
   updateFailoverState,
 } from './omapi-failover.js';
 
-export interface ServerObjectsOptions {
-  tree: ScopeTree;
-  allocator: Allocator;
-  hosts: DynamicHosts;
-  /** Makes records durable (the daemon's lease store); rejects when they could not be written. */
-  commit: (records: readonly LeaseFileRecord[]) => Promise<void>;
-  /** Seconds since the epoch. */
-  now: () => number;
-  log: (line: string) => void;
+/** The admin commands' options (the same snapshot, store and log), and OMAPI's own. */
+export interface ServerObjectsOptions extends AdminCommandsOptions {
   /** `control` state 2: called once, after the answer has been sent. */
   shutdown?: () => void;
-  /** A lease's end moved to now or earlier: expire it without waiting for the timer. */
-  leaseEnded?: () => void;
   /** The failover relationships, by peer name (none: every failover-state lookup is "not found"). */
   failover?: ReadonlyMap<string, FailoverStateSource>;
   /** Runs `fn` once the current answer has gone out (default: 50 ms later). */
   defer?: (fn: () => void) => void;
-  /** The lease-file parser's catalogue (the configuration's). */
-  catalogue?: Catalogue;
 }
 
 const TYPES = new Set(['lease', 'host', 'failover-state', 'control']);
