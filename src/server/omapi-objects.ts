@@ -22,8 +22,7 @@
 // dynamic host); a lease's binding variables cannot be set ("not implemented"; ISC adds them to its scope);
 // `state` other than free or abandoned is "not implemented"; named groups are not known ("not found").
 
-import type { ScopeTree } from '../conf/scope-tree.js';
-import type { Lease, LeaseFileRecord } from '../leases/lease.js';
+import type { Lease } from '../leases/lease.js';
 import { ipv4ToString } from '../leases/lease.js';
 import { colonHex, hardwareTypeOf } from '../leases/text.js';
 import {
@@ -39,12 +38,9 @@ import {
 import { type Attribute, fail, type ObjectProvider, type ObjectRef, type Outcome, ok } from '../omapi/provider.js';
 import { DHCP_R, ISC_R } from '../omapi/results.js';
 import { findValue, type NameValue, readU32, u32Value } from '../omapi/wire.js';
-import type { Catalogue } from '../options/catalogue.js';
 import { ipToBytes, parseIpv4 } from '../wire/ip.js';
 import { AdminCommands, type AdminCommandsOptions, hostRecordText, memoryHostOf } from './admin-commands.js';
-import type { Allocator } from './allocator.js';
 import { NO_SLOT } from './allocator.js';
-import type { DynamicHosts } from './dynamic-hosts.js';
 import {
   type FailoverStateSource,
   failoverStateAttributes,
