@@ -7,6 +7,8 @@
 //   fsync TRACE PREFIX      the durability verdict of an strace log, as shell assignments (F_...)
 //   classessummary DIR DROP_MAX TITLE  the classes phase's tables (DIR/classes.tsv): printed, saved as
 //                           DIR/classes-summary.md and, unless BENCH_NO_RESULTS=1, RESULTS.md section `classes`
+//   ddnssummary DIR DROP_MAX TITLE  the DDNS phase's tables (DIR/ddns.tsv, DIR/ddns-drain.tsv): printed, saved as
+//                           DIR/ddns-summary.md and, unless BENCH_NO_RESULTS=1, RESULTS.md section `ddns`
 //   classesconf [SEED]      the classes phase's configuration (bench/configs/dhcpd-classes.conf) for SEED
 //   synctime DIR N          N lease-sized appends + fdatasync in a scratch file under DIR: one line of figures
 //   summary DIR TITLE       Markdown tables of a run; also written to DIR/summary.md and, unless
@@ -29,6 +31,7 @@ import { resolve } from 'node:path';
 import { RESULTS_FILE, writeSection } from '../results-file.js';
 import { classesSummary } from './classes.js';
 import { classesConf, macList } from './classes-conf.js';
+import { ddnsSummary } from './ddns.js';
 import { checkFiles, converge, failoverSummary, keaState, type LeaseFormat } from './failover.js';
 import { fsyncCheckFile } from './fsync.js';
 import { parsePerfdhcpFile } from './perfdhcp.js';
@@ -97,6 +100,20 @@ function main(argv: string[]): number | Promise<number> {
       ].join('\n');
       writeFileSync(resolve(dir, 'classes-summary.md'), `${text}\n`);
       if (process.env.BENCH_NO_RESULTS !== '1') writeSection('classes', text);
+      console.log(text);
+      return 0;
+    }
+    case 'ddnssummary': {
+      const dir = args[0]!;
+      const text = [
+        `## DDNS: plain configuration against dynamic DNS to BIND (\`npm run bench\`, DDNS phase)${args[2] ? ` — ${args[2]}` : ''}`,
+        '',
+        ddnsSummary(dir, Number(args[1] ?? 1)),
+        '',
+        'Method: bench/README.md, "DDNS phase".',
+      ].join('\n');
+      writeFileSync(resolve(dir, 'ddns-summary.md'), `${text}\n`);
+      if (process.env.BENCH_NO_RESULTS !== '1') writeSection('ddns', text);
       console.log(text);
       return 0;
     }
@@ -181,7 +198,7 @@ function main(argv: string[]): number | Promise<number> {
     }
     default:
       console.error(
-        'usage: cli.js cpu|rss|macs|perfdhcp|fsync|classesconf|classessummary|synctime|summary|lastrate|relayrates|relaysummary|foconverge|focheck|keastate|failoversummary ...',
+        'usage: cli.js cpu|rss|macs|perfdhcp|fsync|classesconf|classessummary|ddnssummary|synctime|summary|lastrate|relayrates|relaysummary|foconverge|focheck|keastate|failoversummary ...',
       );
       return 2;
   }
