@@ -5,6 +5,7 @@
 
 import type { KeyDecl } from '../conf/ast.js';
 import type { ScopeTree } from '../conf/scope-tree.js';
+import { parseIpv4 } from '../wire/ip.js';
 import type { ConflictRules, DdnsStyle } from './transaction.js';
 import type { DdnsZone } from './updater.js';
 
@@ -21,14 +22,6 @@ export interface DdnsSettings {
 }
 
 const settingsCache = new WeakMap<ScopeTree, DdnsSettings | null>();
-
-function parseIp(s: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (m === null) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
-}
 
 /** ISC stores `hmac-sha256` as `hmac-sha256.SIG-ALG.REG.INT.`; TSIG wants the algorithm's own name. */
 export function tsigAlgorithm(isc: string | undefined): string {
@@ -71,7 +64,7 @@ export function ddnsSettings(tree: ScopeTree): DdnsSettings | undefined {
   for (const z of tree.zones) {
     const servers: number[] = [];
     for (const s of [...(z.primary ?? []), ...(z.secondary ?? [])]) {
-      const ip = parseIp(s);
+      const ip = parseIpv4(s);
       if (ip === undefined) problems.push(`zone ${z.name}: server ${s} is not an IPv4 address; it is not used`);
       else servers.push(ip);
     }
@@ -91,7 +84,7 @@ export function ddnsSettings(tree: ScopeTree): DdnsSettings | undefined {
     zones.push(zone);
   }
   const local = tree.global.parameters.get('ddns-local-address4')?.value;
-  const localAddress = typeof local === 'string' ? parseIp(local) : undefined;
+  const localAddress = typeof local === 'string' ? parseIpv4(local) : undefined;
   const settings: DdnsSettings = {
     style,
     conflict: { detect, guardMustMatch: detect && flag(tree, 'ddns-guard-id-must-match', true) },

@@ -4,6 +4,7 @@
 // guard once no address is left, then the PTR. The guard is a DHCID record (`standard`) or ISC's TXT
 // (`interim`). Pure: the updater (updater.ts) sends the messages, times them out and feeds answers back.
 
+import { ipToString } from '../wire/ip.js';
 import { aRdata, ptrRdata, txtRdata, type UpdateRecord } from './update-message.js';
 
 export type DdnsStyle = 'standard' | 'interim';
@@ -61,10 +62,6 @@ export interface UpdateBody {
 }
 
 type Phase = 'fwd-add1' | 'fwd-add2' | 'ptr-add' | 'fwd-rem1' | 'fwd-rem2' | 'ptr-rem';
-
-function ipText(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-}
 
 function absolute(name: string): string {
   return name.endsWith('.') ? name : `${name}.`;
@@ -128,7 +125,7 @@ export class DdnsTransaction {
             : rcode === 'NXRRSET' || rcode === 'NXDOMAIN'
               ? 'Has an address record but no DHCID, not mine.'
               : rcodeText(rcode);
-        logs.push(`Forward map from ${shown(job.fwdName)} to ${ipText(job.address)} FAILED: ${why}`);
+        logs.push(`Forward map from ${shown(job.fwdName)} to ${ipToString(job.address)} FAILED: ${why}`);
         return this.finish(logs, false);
       }
       case 'ptr-add': {
@@ -144,7 +141,7 @@ export class DdnsTransaction {
       case 'fwd-rem1': {
         const name = this.state.fwdName!;
         if (rcode === 'NOERROR') {
-          logs.push(`Removed forward map from ${shown(name)} to ${ipText(this.job.address)}`);
+          logs.push(`Removed forward map from ${shown(name)} to ${ipToString(this.job.address)}`);
           return this.go('fwd-rem2', logs);
         }
         if (rcode === 'NXRRSET' || rcode === 'NXDOMAIN') {
@@ -153,7 +150,7 @@ export class DdnsTransaction {
           return this.ptrRemoveOrDone(logs, true);
         }
         logs.push(
-          `Unable to remove forward map from ${shown(name)} to ${ipText(this.job.address)}: ${rcodeText(rcode)}`,
+          `Unable to remove forward map from ${shown(name)} to ${ipToString(this.job.address)}: ${rcodeText(rcode)}`,
         );
         return this.ptrRemoveOrDone(logs, false);
       }
@@ -193,12 +190,12 @@ export class DdnsTransaction {
     switch (this.phase) {
       case 'fwd-add1':
       case 'fwd-add2':
-        return `Unable to add forward map from ${shown(add.fwdName)} to ${ipText(job.address)}: ${why}`;
+        return `Unable to add forward map from ${shown(add.fwdName)} to ${ipToString(job.address)}: ${why}`;
       case 'ptr-add':
         return `Unable to add reverse map from ${shown(add.revName!)} to ${shown(add.fwdName)}: ${why}`;
       case 'fwd-rem1':
       case 'fwd-rem2':
-        return `Unable to remove forward map from ${shown(this.state.fwdName!)} to ${ipText(job.address)}: ${why}`;
+        return `Unable to remove forward map from ${shown(this.state.fwdName!)} to ${ipToString(job.address)}: ${why}`;
       case 'ptr-rem':
         return `Can't remove reverse map on ${shown(this.state.revName!)}: ${why}`;
       default:
@@ -208,7 +205,7 @@ export class DdnsTransaction {
 
   private forwardAdded(logs: string[]): Step {
     const job = this.job as AddJob;
-    logs.push(`Added new forward map from ${shown(job.fwdName)} to ${ipText(job.address)}`);
+    logs.push(`Added new forward map from ${shown(job.fwdName)} to ${ipToString(job.address)}`);
     this.state.fwdName = job.fwdName;
     this.state.guard = job.guard;
     return job.revName !== undefined ? this.go('ptr-add', logs) : this.finish(logs, true);

@@ -7,7 +7,9 @@
 // maxInFlight transactions run at once (BIND silently drops updates beyond its update-quota); the others
 // wait in the order they came.
 
+import { sameBytes } from '../conf/eval-data.js';
 import { zoneFor } from './config.js';
+import { sameName } from './names.js';
 import { type DdnsJob, DdnsTransaction, type DnsState, rcodeText, type Step } from './transaction.js';
 import { decodeResponse, encodeUpdate, type TsigKey } from './update-message.js';
 
@@ -378,19 +380,6 @@ export class DdnsUpdater {
   }
 }
 
-function sameName(a: string, b: string): boolean {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return (x.endsWith('.') ? x : `${x}.`) === (y.endsWith('.') ? y : `${y}.`);
-}
-
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 function sameState(a: DnsState | undefined, b: DnsState): boolean {
   if (a === undefined) return b.fwdName === undefined && b.revName === undefined && b.clientFqdn === undefined;
   return (
@@ -398,6 +387,6 @@ function sameState(a: DnsState | undefined, b: DnsState): boolean {
     a.revName === b.revName &&
     a.clientFqdn === b.clientFqdn &&
     a.guard?.style === b.guard?.style &&
-    sameBytes(a.guard?.value, b.guard?.value)
+    (a.guard === undefined || b.guard === undefined ? a.guard === b.guard : sameBytes(a.guard.value, b.guard.value))
   );
 }

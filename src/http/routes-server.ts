@@ -1,4 +1,4 @@
-// /api/v1/pools, /failover, /stats, /config/test, /config/reload, /history (lease-history.ts, newest first),
+// /api/v1/pools, /failover, /stats, /config/test, /config/reload, /history (daemon-history.ts, newest first),
 // /openapi.json, and /metrics.
 
 import type { FastifyInstance } from 'fastify';

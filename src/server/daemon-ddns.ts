@@ -10,7 +10,7 @@ import { dnsStateOf, withDnsState } from '../ddns/lease-state.js';
 import type { DnsState } from '../ddns/transaction.js';
 import { DdnsUpdater, type UpdaterOutput } from '../ddns/updater.js';
 import type { Lease } from '../leases/lease.js';
-import { ipToString } from '../wire/index.js';
+import { ipToString, parseIpv4 } from '../wire/index.js';
 import { type Allocator, NO_SLOT } from './allocator.js';
 import type { Logger } from './daemon-log.js';
 import type { DdnsRequest } from './types.js';
@@ -32,11 +32,6 @@ const STATE_WRITE_MS = 1000;
 
 function isEmpty(s: DnsState): boolean {
   return s.fwdName === undefined && s.revName === undefined && s.clientFqdn === undefined;
-}
-
-function ipFromString(s: string): number {
-  const p = s.split('.').map(Number);
-  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
 }
 
 export class DdnsShell {
@@ -62,7 +57,7 @@ export class DdnsShell {
     for (const p of this.opts.settings.problems) this.opts.log.error(p);
     const socket = createSocket('udp4');
     socket.on('message', (msg, rinfo) =>
-      this.apply(this.updater.receive(msg, ipFromString(rinfo.address), this.now())),
+      this.apply(this.updater.receive(msg, parseIpv4(rinfo.address) ?? 0, this.now())),
     );
     socket.on('error', (e) => this.opts.log.error(`DDNS socket: ${e.message}`));
     const local = this.opts.settings.localAddress;

@@ -19,9 +19,9 @@ import { getMessageType } from '../wire/index.js';
 import { AdminCommands, type AdminCommandsOptions } from './admin-commands.js';
 import type { Allocator } from './allocator.js';
 import { type DaemonStats, type Engine, replyMessageType } from './daemon.js';
+import type { HistoryEntry, HistoryQuery } from './daemon-history.js';
 import type { DropCounter, Logger } from './daemon-log.js';
 import type { DynamicHosts } from './dynamic-hosts.js';
-import type { HistoryEntry, HistoryQuery } from './lease-history.js';
 import type { FailoverStateSource } from './omapi-failover.js';
 
 export interface HttpSettings {

@@ -23,6 +23,7 @@ import { Allocator } from './allocator.js';
 import { type DaemonOptions, ServerDaemon } from './daemon.js';
 import { DdnsShell } from './daemon-ddns.js';
 import { startFailover } from './daemon-failover.js';
+import { LeaseHistory } from './daemon-history.js';
 import type { Logger } from './daemon-log.js';
 import { serverProber } from './daemon-probe.js';
 import { cachingResolver, configuredHostnames, type LookupFn, prefetch } from './daemon-resolve.js';
@@ -30,7 +31,6 @@ import { warmUp } from './daemon-warm-up.js';
 import { DynamicHosts } from './dynamic-hosts.js';
 import { poolReport } from './engine.js';
 import { ServerLeaseSide } from './failover-leases.js';
-import { LeaseHistory } from './lease-history.js';
 import { networkName } from './log.js';
 import type { FailoverStateSource } from './omapi-failover.js';
 import { ServerObjects } from './omapi-objects.js';
@@ -54,7 +54,7 @@ export interface StartSettings {
   transport?: 'auto' | 'udp';
   /** Run the packet path on synthetic traffic before serving (daemon-warm-up.ts). Default false. */
   warmUp?: boolean;
-  /** Days of lease history kept in LEASEFILE.history (lease-history.ts); undefined or 0: none. */
+  /** Days of lease history kept in LEASEFILE.history (daemon-history.ts); undefined or 0: none. */
   historyDays?: number;
 }
 

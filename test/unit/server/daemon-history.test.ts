@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Lease } from '../../../src/leases/lease.js';
-import { LeaseHistory } from '../../../src/server/lease-history.js';
+import { LeaseHistory } from '../../../src/server/daemon-history.js';
 
 const A = ((192 << 24) | (2 << 8) | 100) >>> 0;
 const B = A + 1;

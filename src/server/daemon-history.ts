@@ -12,6 +12,8 @@ import { createReadStream } from 'node:fs';
 import { appendFile, open, rename, stat, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { LeaseFileRecord } from '../leases/lease.js';
+import { colonHex } from '../leases/text.js';
+import { ipToString } from '../wire/ip.js';
 
 export interface HistoryEntry {
   /** When the change was made durable (seconds since the epoch). */
@@ -35,20 +37,12 @@ export interface HistoryQuery {
 
 const DAY = 86_400;
 
-function ipText(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-}
-
-function hexColon(b: Uint8Array): string {
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
-}
-
 /** The history entry of a durable lease record (host records have none). */
 export function entryOf(r: LeaseFileRecord, t: number): HistoryEntry | undefined {
   if (r.kind !== 'lease') return undefined;
-  const e: HistoryEntry = { t, ip: ipText(r.address), state: r.bindingState ?? 'free' };
-  if (r.hardware !== undefined) e.hardware = hexColon(r.hardware.address);
-  if (r.uid !== undefined) e.clientId = hexColon(r.uid);
+  const e: HistoryEntry = { t, ip: ipToString(r.address), state: r.bindingState ?? 'free' };
+  if (r.hardware !== undefined) e.hardware = colonHex(r.hardware.address);
+  if (r.uid !== undefined) e.clientId = colonHex(r.uid);
   if (r.clientHostname !== undefined) e.hostname = r.clientHostname;
   if (r.starts !== undefined) e.starts = r.starts;
   if (r.ends !== undefined) e.ends = Number.isFinite(r.ends) ? r.ends : null;
